@@ -1,0 +1,173 @@
+"""Clinic file -> Clinic model (plus any inline roster), with every error at its line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import holidays as holidays_lib
+from pydantic import ValidationError
+
+from ..errors import InputError, Problem
+from ..model.base import minutes_to_hhmm
+from ..model.clinic import Clinic, ClinicFile
+from ..model.patient import Patient
+from ..model.protocol import Protocol
+from ..protocols import builtin_raw, merged_raw
+from .common import parse_toml, read_text
+from .tomlpos import PositionIndex, format_path
+from .validation import problems_from, suggest
+
+
+@dataclass
+class Roster:
+    """Patients with the file and line each came from."""
+
+    patients: list[Patient] = field(default_factory=list)
+    origins: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def extend(self, other: Roster) -> None:
+        self.patients.extend(other.patients)
+        self.origins.update(other.origins)
+        self.warnings.extend(other.warnings)
+
+
+def off_grid(windows: tuple[tuple[int, int], ...], slot: int) -> str | None:
+    for start, end in windows:
+        for m in (start, end):
+            if m % slot:
+                return minutes_to_hhmm(m)
+    return None
+
+
+@lru_cache(maxsize=None)
+def holiday_names(country: str, subdiv: str | None) -> frozenset[str]:
+    years = range(dt.date.today().year - 1, dt.date.today().year + 3)
+    table = holidays_lib.country_holidays(country, subdiv=subdiv, years=years)
+    names: set[str] = set()
+    for name in table.values():
+        for part in name.split(";"):
+            names.add(part.strip().removesuffix(" (observed)").removesuffix(" (Observed)"))
+    return frozenset(names)
+
+
+def _check_holidays(cf: ClinicFile, name: str, index: PositionIndex) -> list[Problem]:
+    rule = cf.clinic.holidays
+    if rule is None:
+        return []
+    out: list[Problem] = []
+    supported = holidays_lib.list_supported_countries()
+    path = ("clinic", "holidays")
+    if rule.country not in supported:
+        out.append(Problem(name, index.line(path + ("country",)), path=format_path(path + ("country",)),
+                           message=f"unknown holiday country '{rule.country}'{suggest(rule.country, supported)} "
+                           "(use an ISO 3166 code such as 'US', 'GB', 'DE')"))
+        return out
+    subdivs = supported[rule.country]
+    if rule.subdiv is not None and rule.subdiv not in subdivs:
+        out.append(Problem(name, index.line(path + ("subdiv",)), path=format_path(path + ("subdiv",)),
+                           message=f"unknown subdivision '{rule.subdiv}' of {rule.country}"
+                           f"{suggest(rule.subdiv, subdivs)}"))
+        return out
+    known = holiday_names(rule.country, rule.subdiv)
+    for i, item in enumerate(rule.keep_open):
+        if isinstance(item, str) and item not in known:
+            p = path + ("keep_open", i)
+            out.append(Problem(name, index.line(p), path=format_path(p),
+                               message=f"'{item}' is not a holiday of {rule.country}"
+                               f"{'-' + rule.subdiv if rule.subdiv else ''}{suggest(item, known)} "
+                               "(`tms-sched closures` lists the holiday names)"))
+    return out
+
+
+def _check_clinic(cf: ClinicFile, name: str, index: PositionIndex) -> list[Problem]:
+    out: list[Problem] = []
+    slot = cf.clinic.slot_minutes
+
+    def grid(path: tuple[Any, ...], windows: tuple[tuple[int, int], ...]) -> None:
+        bad = off_grid(windows, slot)
+        if bad:
+            out.append(Problem(name, index.line(path), path=format_path(path),
+                               message=f"{bad} is off the {slot}-minute slot grid; use a multiple of "
+                               f"{slot} minutes (or change clinic.slot_minutes)"))
+
+    for day, windows in cf.clinic.hours.items():
+        grid(("clinic", "hours", day), windows)
+    if not cf.clinic.hours:
+        out.append(Problem(name, index.line(("clinic", "hours")), path="clinic.hours",
+                           message="no opening hours; give at least one weekday, e.g. mon = \"08:00-17:00\""))
+    seen: dict[str, int] = {}
+    for i, chair in enumerate(cf.chairs):
+        if chair.id in seen:
+            out.append(Problem(name, index.line(("chairs", i, "id")), path=f"chairs[{i}].id",
+                               message=f"duplicate chair id '{chair.id}' (also chairs[{seen[chair.id]}]); ids must be unique"))
+        seen.setdefault(chair.id, i)
+        for j, down in enumerate(chair.down):
+            for key, value in (("start", down.start), ("end", down.end)):
+                if isinstance(value, dt.datetime) and (value.hour * 60 + value.minute) % slot:
+                    p = ("chairs", i, "down", j)
+                    out.append(Problem(name, index.line(p), path=format_path(p + (key,)),
+                                       message=f"{value.time().isoformat('minutes')} is off the {slot}-minute slot grid"))
+    seen_staff: dict[str, int] = {}
+    for i, member in enumerate(cf.staff):
+        if member.id in seen_staff:
+            out.append(Problem(name, index.line(("staff", i, "id")), path=f"staff[{i}].id",
+                               message=f"duplicate staff id '{member.id}' (also staff[{seen_staff[member.id]}]); ids must be unique"))
+        seen_staff.setdefault(member.id, i)
+        for day, windows in member.hours.items():
+            grid(("staff", i, "hours", day), windows)
+    out.extend(_check_holidays(cf, name, index))
+    return out
+
+
+def _load_protocols(cf: ClinicFile, name: str, index: PositionIndex) -> tuple[dict[str, Protocol], list[Problem]]:
+    problems: list[Problem] = []
+    protocols: dict[str, Protocol] = {}
+    builtins = builtin_raw()
+    for pid, raw in merged_raw(cf.protocols).items():
+        raw = dict(raw)
+        if "id" in raw and raw["id"] != pid:
+            p = ("protocols", pid, "id")
+            problems.append(Problem(name, index.line(p), path=format_path(p),
+                                    message=f"id '{raw['id']}' differs from the table name '{pid}'; drop the key"))
+            continue
+        raw["id"] = pid
+        try:
+            protocols[pid] = Protocol.model_validate(raw)
+        except ValidationError as exc:
+            if pid not in builtins or pid in cf.protocols:
+                problems.extend(problems_from(exc, Protocol, name, index, prefix=("protocols", pid)))
+    return protocols, problems
+
+
+def load_clinic(path: str) -> tuple[Clinic, Roster]:
+    """Read a clinic file; returns the clinic and its inline roster (maybe empty)."""
+    text = read_text(path)
+    data, index = parse_toml(text, path)
+    try:
+        cf = ClinicFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(sorted(problems_from(exc, ClinicFile, path, index), key=_order)) from None
+    problems = _check_clinic(cf, path, index)
+    protocols, protocol_problems = _load_protocols(cf, path, index)
+    problems.extend(protocol_problems)
+    if problems:
+        raise InputError(sorted(problems, key=_order))
+    clinic = Clinic(
+        info=cf.clinic,
+        chairs=cf.chairs,
+        staff=cf.staff,
+        protocols=protocols,
+        own_protocols=frozenset(cf.protocols),
+    )
+    from .roster import validate_patients
+
+    roster = validate_patients(cf.patients, clinic, path, index, Roster())
+    return clinic, roster
+
+
+def _order(p: Problem) -> tuple[int, str]:
+    return (p.line if p.line is not None else 0, p.path)

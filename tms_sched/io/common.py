@@ -1,0 +1,72 @@
+"""Reading files safely: text, TOML with positions, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from ..errors import InputError, OutputError, Problem
+from .tomlpos import PositionIndex, index_toml
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A file's text, or an InputError that says plainly why it cannot be read."""
+    name = str(path)
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, message="no such file; check the path")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, None, message="is a directory; give a file")]) from None
+    except PermissionError:
+        raise InputError([Problem(name, None, message="permission denied; the file cannot be read")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, message=f"cannot be read ({exc.strerror})")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            [Problem(name, line, message="is not UTF-8 text; save it as UTF-8")]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
+    """A TOML document and the positions of its keys; TOML errors name line and column."""
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        msg = getattr(exc, "msg", str(exc))
+        raise InputError([Problem(name, line, col, message=f"TOML syntax error: {msg}")]) from None
+    return data, index_toml(text)
+
+
+def atomic_write(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"{target}: the folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

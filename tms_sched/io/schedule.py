@@ -1,0 +1,204 @@
+"""Schedules <-> files: TOML (one line per appointment), JSON, and a CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import InputError, OutputError, Problem
+from ..model.schedule import Appointment, Schedule
+from .common import atomic_write, parse_toml, read_text
+from .tomlpos import PositionIndex
+from .validation import problems_from
+
+APPOINTMENT_KEYS = ("id", "kind", "name", "session", "chair", "start", "minutes", "staff", "status", "revision", "note")
+CSV_COLUMNS = ("patient", "protocol", "id", "kind", "name", "session", "chair", "date", "start", "end",
+               "minutes", "staff", "status", "revision", "note")
+
+
+def schedule_format(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return {".json": "json", ".csv": "csv"}.get(suffix, "toml")
+
+
+def load_schedule(path: str) -> tuple[Schedule, PositionIndex | None]:
+    """Read a schedule; returns it with the key positions (TOML) for line-accurate messages."""
+    fmt = schedule_format(path)
+    text = read_text(path)
+    if fmt == "csv":
+        raise InputError([Problem(path, None, message="a CSV schedule is an export for spreadsheets and "
+                                  "cannot be read back; give the TOML or JSON schedule")])
+    index: PositionIndex | None = None
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError([Problem(path, exc.lineno, exc.colno, message=f"JSON syntax error: {exc.msg}")]) from None
+        data = _json_to_native(data)
+    else:
+        data, index = parse_toml(text, path)
+    if "schedule" not in data:
+        raise InputError([Problem(path, 1, message="not a tms-sched schedule (no [schedule] table); "
+                                  "is this a clinic or roster file?")])
+    try:
+        schedule = Schedule.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, Schedule, path, index)) from None
+    return schedule, index
+
+
+def _json_to_native(data: Any) -> Any:
+    """JSON carries dates and times as ISO strings; turn them into the types TOML gives."""
+    if isinstance(data, dict):
+        out = {}
+        for k, v in data.items():
+            if k in ("start", "end", "updated", "date") and isinstance(v, str):
+                try:
+                    v = dt.datetime.fromisoformat(v) if "T" in v else dt.date.fromisoformat(v)
+                except ValueError:
+                    pass  # left as text; validation says what is wrong
+            out[k] = _json_to_native(v)
+        return out
+    if isinstance(data, list):
+        return [_json_to_native(v) for v in data]
+    return data
+
+
+# -- writing -----------------------------------------------------------------------
+
+def _toml_str(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _toml_str(value)
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _inline(pairs: list[tuple[str, Any]]) -> str:
+    return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in pairs if v is not None) + " }"
+
+
+def appointment_pairs(appt: Appointment) -> list[tuple[str, Any]]:
+    return [(k, getattr(appt, k)) for k in APPOINTMENT_KEYS]
+
+
+def to_toml(schedule: Schedule) -> str:
+    info = schedule.schedule
+    lines = [
+        "# A tms-sched schedule: one line per appointment, grouped by patient.",
+        "# Read by `tms-sched check`, `show`, `export` and `mark`; `plan --schedule` updates it.",
+        "",
+        "[schedule]",
+        f"clinic = {_toml_str(info.clinic)}",
+        f"timezone = {_toml_str(info.timezone)}",
+        f"revision = {info.revision}",
+    ]
+    if info.updated is not None:
+        lines.append(f"updated = {info.updated.isoformat()}")
+    for patient in schedule.patients:
+        lines += ["", "[[patients]]", f"id = {_toml_str(patient.id)}", f"protocol = {_toml_str(patient.protocol)}"]
+        if patient.status != "active":
+            lines.append(f"status = {_toml_str(patient.status)}")
+        if patient.reason:
+            lines.append(f"reason = {_toml_str(patient.reason)}")
+        lines.append("appointments = [")
+        for appt in patient.appointments:
+            lines.append(f"  {_inline(appointment_pairs(appt))},")
+        lines.append("]")
+    for closure in schedule.closures:
+        lines += ["", "[[closures]]"]
+        for key in ("date", "start", "end", "chair", "reason"):
+            value = getattr(closure, key)
+            if value is not None and value != "":
+                lines.append(f"{key} = {_toml_value(value)}")
+    for item in schedule.unplaced:
+        lines += ["", "[[unplaced]]", f"id = {_toml_str(item.id)}", f"protocol = {_toml_str(item.protocol)}",
+                  f"reason = {_toml_str(item.reason)}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(schedule: Schedule) -> str:
+    data = schedule.model_dump(mode="json", exclude_none=True)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(schedule: Schedule) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for patient, appt in schedule.appointments():
+        local = appt.start
+        writer.writerow([
+            patient.id, patient.protocol, appt.id, appt.kind, appt.name or "", appt.session or "",
+            appt.chair or "", local.date().isoformat(), local.strftime("%H:%M"), appt.end.strftime("%H:%M"),
+            appt.minutes, appt.staff or "", appt.status, appt.revision, appt.note or "",
+        ])
+    return buf.getvalue()
+
+
+def render_schedule(schedule: Schedule, fmt: str) -> str:
+    return {"json": to_json, "csv": to_csv}.get(fmt, to_toml)(schedule)
+
+
+def is_schedule_file(path: str) -> bool:
+    """True when ``path`` holds a tms-sched schedule (TOML or JSON) or a CSV export of one."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    fmt = schedule_format(path)
+    if fmt == "csv":
+        return text.startswith(",".join(CSV_COLUMNS))
+    if fmt == "json":
+        try:
+            return isinstance(json.loads(text).get("schedule"), dict)
+        except (json.JSONDecodeError, AttributeError):
+            return False
+    import tomli
+
+    try:
+        return isinstance(tomli.loads(text).get("schedule"), dict)
+    except tomli.TOMLDecodeError:
+        return False
+
+
+def write_schedule(path: str, schedule: Schedule) -> None:
+    """Write atomically; refuse to replace a file that is not a schedule."""
+    p = Path(path)
+    if p.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name such as schedule.toml")
+    if p.exists() and not is_schedule_file(path):
+        raise OutputError(f"{path}: exists and is not a tms-sched schedule; refusing to overwrite it "
+                          "(choose another -o or move the file)")
+    atomic_write(path, render_schedule(schedule, schedule_format(path)))

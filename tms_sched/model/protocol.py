@@ -1,0 +1,124 @@
+"""Treatment protocols: the same schema for the built-in library and a clinic's own."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from .base import StrictModel
+
+Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
+"""[min, max], as written in the file."""
+
+StaffRole = Literal["technician", "physician", "clinician"]
+
+
+class DailyPhase(StrictModel):
+    """Sessions on treatment days: ``per_day`` a day, at most ``days_per_week`` days a week."""
+
+    kind: Literal["daily"]
+    sessions: int = Field(gt=0)
+    per_day: int = Field(default=1, gt=0)
+    days_per_week: int = Field(default=5, ge=1, le=7)
+    consecutive: bool = False
+    min_gap_minutes: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _whole_days(self) -> DailyPhase:
+        if self.consecutive and self.sessions % self.per_day:
+            raise ValueError(
+                f"a consecutive phase needs sessions ({self.sessions}) to be a multiple of per_day ({self.per_day})"
+            )
+        return self
+
+    @property
+    def days(self) -> int:
+        return -(-self.sessions // self.per_day)
+
+
+class WeeklyPhase(StrictModel):
+    """Taper weeks: ``per_week[i]`` sessions, on different days, in the i-th calendar week."""
+
+    kind: Literal["weekly"]
+    per_week: list[Annotated[int, Field(ge=1, le=7)]] = Field(min_length=1)
+
+    @property
+    def sessions(self) -> int:
+        return sum(self.per_week)
+
+
+class IntervalPhase(StrictModel):
+    """Sessions ``every_days = [min, max]`` apart (a difference of dates)."""
+
+    kind: Literal["interval"]
+    sessions: int = Field(gt=0)
+    every_days: Pair
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IntervalPhase:
+        lo, hi = self.every_days
+        if lo < 1 or hi < lo:
+            raise ValueError(f"every_days must be [min, max] with 1 <= min <= max, got [{lo}, {hi}]")
+        return self
+
+
+Phase = Annotated[DailyPhase | WeeklyPhase | IntervalPhase, Field(discriminator="kind")]
+
+
+class Assessment(StrictModel):
+    """A rating-scale appointment (no chair) in a window of days around the course."""
+
+    name: str = Field(min_length=1)
+    anchor: Literal["first", "last"]
+    window_days: Pair
+    minutes: int = Field(default=30, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Assessment:
+        lo, hi = self.window_days
+        if hi < lo:
+            raise ValueError(f"window_days [{lo}, {hi}] is reversed; write [earliest, latest]")
+        if self.anchor == "first" and hi > 0:
+            raise ValueError("an assessment anchored on the first session must fall before it (window_days <= 0)")
+        if self.anchor == "last" and lo < 0:
+            raise ValueError("an assessment anchored on the last session must fall after it (window_days >= 0)")
+        return self
+
+
+class Protocol(StrictModel):
+    id: str
+    label: str = Field(min_length=1)
+    source: str = ""
+    capability: str = Field(min_length=1)
+    session_minutes: int = Field(gt=0)
+    first_session_minutes: int | None = Field(default=None, gt=0)
+    first_session_staff: StaffRole = "physician"
+    first_session_label: str = "Motor-threshold mapping"
+    max_span_days: int | None = Field(default=None, gt=0)
+    max_gap_days: int | None = Field(default=None, gt=0)
+    phases: list[Phase] = Field(min_length=1)
+    assessments: list[Assessment] = []
+
+    @model_validator(mode="after")
+    def _unique_assessments(self) -> Protocol:
+        names = [a.name for a in self.assessments]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"assessment name '{dupes[0]}' is used twice; names must be unique")
+        return self
+
+    @property
+    def first_minutes(self) -> int:
+        return self.first_session_minutes or self.session_minutes
+
+    @property
+    def total_sessions(self) -> int:
+        return sum(p.sessions for p in self.phases)
+
+    @property
+    def accelerated(self) -> bool:
+        return any(isinstance(p, DailyPhase) and p.per_day > 1 for p in self.phases)
+
+    def minutes_for(self, session: int) -> int:
+        return self.first_minutes if session == 1 else self.session_minutes

@@ -1,0 +1,1 @@
+"""Renderers: models -> text, tables, calendars. They write; they never decide."""
