@@ -98,6 +98,19 @@ def run() -> None:
     main(prog_name="tms-sched")
 
 
-from . import setup as _setup  # noqa: E402,F401  (registers commands)
+def _register_commands() -> None:
+    """Import each command module present; each registers itself on ``main``."""
+    import importlib
+
+    for name in ("setup", "plan", "check", "show", "export", "mark"):
+        module = f"{__name__}.{name}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+_register_commands()
 
 __all__ = ["main", "run", "DATE", "today_option", "echo_err", "warn"]
