@@ -1,0 +1,1 @@
+"""The planner: capacity timeline, course builder, and the planning run."""

@@ -1,0 +1,481 @@
+"""Builds one patient's whole course on the timeline: mapping, sessions, assessments.
+
+The builder tries start days from the earliest allowed, and for each a usual time of
+day chosen for how many later days keep that time free; it then walks the protocol's
+phases day by day. Nothing is booked until the whole course (with its assessments)
+fits, so a failed attempt leaves the timeline untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..calendar import weekday_key
+from ..model.clinic import Clinic
+from ..model.patient import Patient
+from ..model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from .timeline import Timeline, bits, mask_of, nearest_bit, run_starts
+
+ONE_DAY = dt.timedelta(days=1)
+ASSESSMENT_ROLES = ("clinician", "physician")
+
+
+@dataclass
+class Booking:
+    kind: str  # mapping | treatment | assessment
+    day: dt.date
+    start: int  # slot index
+    length: int  # slots
+    chair: str | None = None
+    staff: str | None = None
+    session: int | None = None
+    name: str | None = None
+
+
+@dataclass
+class Policy:
+    """How the builder chooses among feasible courses."""
+
+    pick_time: str = "coverage"  # coverage | earliest
+    tolerance_minutes: int = 30
+    times_per_day: int = 4  # usual times tried on one start day before the next day
+    pack: bool = True
+
+
+@dataclass
+class Attempt:
+    """A candidate course, not yet booked."""
+
+    bookings: list[Booking] = field(default_factory=list)
+    busy: dict[dt.date, int] = field(default_factory=dict)  # the patient's own pending slots
+
+    def next_session(self) -> int:
+        return 1 + sum(1 for b in self.bookings if b.kind != "assessment")
+
+    def add(self, b: Booking) -> None:
+        self.bookings.append(b)
+        self.busy[b.day] = self.busy.get(b.day, 0) | (((1 << b.length) - 1) << b.start)
+
+
+def week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+class CourseBuilder:
+    def __init__(self, timeline: Timeline, clinic: Clinic, patient: Patient, protocol: Protocol,
+                 today: dt.date, policy: Policy, ignore_deadline: bool = False,
+                 horizon_end: dt.date | None = None) -> None:
+        self.tl = timeline
+        self.cal = timeline.calendar
+        self.clinic = clinic
+        self.patient = patient
+        self.protocol = protocol
+        self.today = today
+        self.policy = policy
+        self.slot = clinic.info.slot_minutes
+        self.tol = policy.tolerance_minutes // self.slot
+        self.deadline = None if ignore_deadline else patient.deadline
+        self.horizon_end = horizon_end or today + dt.timedelta(weeks=clinic.info.horizon_weeks)
+        self.chairs = [c.id for c in clinic.chairs_for(protocol.capability)]
+        if patient.preferred_chair in self.chairs:
+            self.chairs.remove(patient.preferred_chair)
+            self.chairs.insert(0, patient.preferred_chair)
+        self.first_len = self._slots(protocol.first_minutes)
+        self.session_len = self._slots(protocol.session_minutes)
+        self.mapping_staff = [s.id for s in clinic.staff if s.role == protocol.first_session_staff]
+        self.assessment_staff = [s.id for r in ASSESSMENT_ROLES for s in clinic.staff if s.role == r]
+        self._avail: dict[dt.date, int] = {}
+        self.failure: str | None = None
+
+    def _slots(self, minutes: int) -> int:
+        return -(-minutes // self.slot)
+
+    # -- masks -----------------------------------------------------------------------
+    def avail(self, day: dt.date) -> int:
+        m = self._avail.get(day)
+        if m is None:
+            p = self.patient
+            if day in p.unavailable:
+                m = 0
+            else:
+                hours = p.availability if p.availability is not None else self.clinic.info.hours
+                m = mask_of(hours.get(weekday_key(day), ()), self.slot)
+            self._avail[day] = m
+        return m
+
+    def session_day_ok(self, day: dt.date) -> bool:
+        if day < self.today or (self.patient.start_after and day < self.patient.start_after):
+            return False
+        if self.deadline and day > self.deadline:
+            return False
+        return True
+
+    def base(self, day: dt.date, attempt: Attempt) -> int:
+        return self.avail(day) & self.tl.patient_free(self.patient.id, day) & ~attempt.busy.get(day, 0)
+
+    def chair_starts(self, day: dt.date, length: int, attempt: Attempt, base: int | None = None) -> dict[str, int]:
+        b = self.base(day, attempt) if base is None else base
+        if not b:
+            return {}
+        out = {}
+        for chair in self.chairs:
+            m = run_starts(self.tl.chair_free(chair, day) & b, length)
+            if m:
+                out[chair] = m
+        return out
+
+    def staffed_starts(self, day: dt.date, length: int, free: int, people: list[str]) -> dict[str, int]:
+        out = {}
+        for person in people:
+            m = run_starts(free & self.tl.staff_free(person, day), length)
+            if m:
+                out[person] = m
+        return out
+
+    def mapping_options(self, day: dt.date, attempt: Attempt) -> list[tuple[int, str, str | None]]:
+        """(start, chair, staff) for session 1 on ``day``."""
+        b = self.base(day, attempt)
+        if not b:
+            return []
+        out = []
+        for chair in self.chairs:
+            free = self.tl.chair_free(chair, day) & b
+            if not self.tl.has_staff:
+                for s in bits(run_starts(free, self.first_len)):
+                    out.append((s, chair, None))
+                continue
+            for person, m in self.staffed_starts(day, self.first_len, free, self.mapping_staff).items():
+                for s in bits(m):
+                    out.append((s, chair, person))
+        return out
+
+    # -- choosing a slot on one day ----------------------------------------------------------
+    def pick(self, day: dt.date, length: int, target: int, chair_pref: str | None, attempt: Attempt,
+             tolerance: int | None = None, not_before: int = 0) -> tuple[int, str] | None:
+        """The slot nearest ``target`` (preferred chair first on a tie), within tolerance."""
+        starts = self.chair_starts(day, length, attempt)
+        if not starts:
+            return None
+        tol = self.tol if tolerance is None else tolerance
+        best: tuple[int, int, str, int] | None = None
+        order = ([chair_pref] if chair_pref in starts else []) + [c for c in starts if c != chair_pref]
+        for rank, chair in enumerate(order):
+            m = starts[chair] & ~((1 << not_before) - 1)
+            s = nearest_bit(m, target)
+            if s is None:
+                continue
+            d = abs(s - target)
+            if d > tol:
+                continue
+            key = (d, rank)
+            if best is None or key < (best[0], best[1]):
+                best = (d, rank, chair, s)
+        if best is None:
+            return None
+        return best[3], best[2]
+
+    # -- phases ------------------------------------------------------------------------
+    def course(self, d0: dt.date, mapping: tuple[int, str, str | None]) -> Attempt | None:
+        attempt = Attempt()
+        start, chair, staff = mapping
+        attempt.add(Booking("mapping", d0, start, self.first_len, chair, staff, session=1))
+        target = start
+        session = 1
+        last_day = d0
+        daily_last: dt.date | None = None
+        span_limit = d0 + dt.timedelta(days=self.protocol.max_span_days) if self.protocol.max_span_days else None
+        for index, phase in enumerate(self.protocol.phases):
+            first_phase = index == 0
+            if isinstance(phase, DailyPhase):
+                ok = self._daily(phase, attempt, d0 if first_phase else None, last_day, target, chair,
+                                 session, span_limit)
+            elif isinstance(phase, WeeklyPhase):
+                ok = self._weekly(phase, attempt, daily_last or last_day, target, chair, session, span_limit)
+            else:
+                ok = self._interval(phase, attempt, first_phase, last_day, target, chair, session, span_limit)
+            if not ok:
+                return None
+            session = max(b.session or 0 for b in attempt.bookings)
+            last_day = max(b.day for b in attempt.bookings)
+            if isinstance(phase, DailyPhase):
+                daily_last = last_day
+        if not self._assessments(attempt, target):
+            return None
+        return attempt
+
+    def _gap_ok(self, prev: dt.date, day: dt.date) -> bool:
+        gap = self.protocol.max_gap_days
+        return gap is None or (day - prev).days <= gap
+
+    def _within(self, day: dt.date, span_limit: dt.date | None) -> bool:
+        if span_limit and day > span_limit:
+            return False
+        return self.session_day_ok(day)
+
+    def _daily(self, phase: DailyPhase, attempt: Attempt, d0: dt.date | None, last_day: dt.date,
+               target: int, chair: str, session: int, span_limit: dt.date | None) -> bool:
+        """``per_day`` sessions on each day, at most ``days_per_week`` days a calendar week."""
+        per_week: dict[dt.date, int] = {}
+        placed = 0
+        day = last_day + ONE_DAY
+        if d0 is not None:  # the mapping is session 1: it counts toward the total and day 1
+            placed, day = 1, d0
+            per_week[week_of(d0)] = 1
+        prev = last_day
+        while placed < phase.sessions:
+            if not self._within(day, span_limit) or not self._gap_ok(prev, day):
+                return False
+            week = week_of(day)
+            today_count = sum(1 for b in attempt.bookings if b.day == day and b.kind != "assessment")
+            if not today_count and per_week.get(week, 0) >= phase.days_per_week:
+                if phase.consecutive:
+                    return False
+                day += ONE_DAY
+                continue
+            need = min(phase.per_day - today_count, phase.sessions - placed)
+            if phase.per_day == 1:
+                n = 1 if need and self._one_session(day, attempt, target, chair) else 0
+            else:
+                n = self._chain(day, attempt, chair, need, phase.min_gap_minutes)
+            if phase.consecutive and n < need:
+                return False
+            if n:
+                placed += n
+                if not today_count:
+                    per_week[week] = per_week.get(week, 0) + 1
+                prev = day
+            day += ONE_DAY
+        return True
+
+    def _one_session(self, day: dt.date, attempt: Attempt, target: int, chair: str) -> bool:
+        # Near the usual time if possible; else any time the patient gave, rather than a lost day.
+        got = self.pick(day, self.session_len, target, chair, attempt)
+        if got is None:
+            got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
+        if got is None:
+            return False
+        s, c = got
+        attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
+        return True
+
+    def _chain(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int) -> int:
+        """Place up to ``need`` sessions on ``day``, each >= gap after the previous one ends."""
+        gap = -(-gap_minutes // self.slot)
+        today_own = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
+        not_before = max((b.start + b.length + gap for b in today_own), default=0)
+        placed = 0
+        for i in range(need):
+            starts = self.chair_starts(day, self.session_len, attempt)
+            best: tuple[int, int, str] | None = None
+            for rank, c in enumerate([chair] + [x for x in starts if x != chair]):
+                m = starts.get(c, 0) >> not_before
+                if not m:
+                    continue
+                s = (m & -m).bit_length() - 1 + not_before
+                if best is None or (s, rank) < (best[0], best[1]):
+                    best = (s, rank, c)
+            if best is None:
+                break
+            s, _, c = best
+            attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
+            placed += 1
+            not_before = s + self.session_len + gap
+        return placed
+
+    def _weekly(self, phase: WeeklyPhase, attempt: Attempt, daily_last: dt.date, target: int, chair: str,
+                session: int, span_limit: dt.date | None) -> bool:
+        week = week_of(daily_last)
+        prev = daily_last
+        for count in phase.per_week:
+            week += dt.timedelta(days=7)
+            options = []
+            for i in range(7):
+                day = week + dt.timedelta(days=i)
+                if self._within(day, span_limit) and self.pick(day, self.session_len, target, chair, attempt,
+                                                               tolerance=10**6):
+                    options.append(day)
+            if len(options) < count:
+                return False
+            chosen = [options[round(i * (len(options) - 1) / max(count - 1, 1))] for i in range(count)] \
+                if count > 1 else [options[0]]
+            if len(set(chosen)) < count:
+                chosen = options[:count]
+            for day in chosen:
+                if not self._gap_ok(prev, day):
+                    return False
+                got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
+                if got is None:
+                    return False
+                attempt.add(Booking("treatment", day, got[0], self.session_len, got[1], None,
+                                    session=attempt.next_session()))
+                prev = day
+        return True
+
+    def _interval(self, phase: IntervalPhase, attempt: Attempt, first_phase: bool, last_day: dt.date,
+                  target: int, chair: str, session: int, span_limit: dt.date | None) -> bool:
+        lo, hi = phase.every_days
+        todo = phase.sessions - (1 if first_phase else 0)
+        mid = (lo + hi) / 2
+        budget = [4000]
+
+        def dfs(prev: dt.date, n: int) -> bool:
+            if n == 0:
+                return True
+            budget[0] -= 1
+            if budget[0] < 0:
+                return False
+            offsets = sorted(range(lo, hi + 1), key=lambda k: (abs(k - mid), k))
+            for k in offsets:
+                day = prev + dt.timedelta(days=k)
+                if not self._within(day, span_limit) or not self._gap_ok(prev, day):
+                    continue
+                got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
+                if got is None:
+                    continue
+                booking = Booking("treatment", day, got[0], self.session_len, got[1], None,
+                                  session=attempt.next_session())
+                attempt.add(booking)
+                if dfs(day, n - 1):
+                    return True
+                attempt.bookings.pop()
+                attempt.busy[day] &= ~(((1 << booking.length) - 1) << booking.start)
+            return False
+
+        return dfs(last_day, todo)
+
+    # -- assessments -------------------------------------------------------------------
+    def _assessments(self, attempt: Attempt, target: int) -> bool:
+        sessions = [b for b in attempt.bookings if b.kind != "assessment"]
+        first = min(b.day for b in sessions)
+        last = max(b.day for b in sessions)
+        last_end = max(b.start + b.length for b in sessions if b.day == last)
+        length_cache = {}
+        for a in self.protocol.assessments:
+            anchor = first if a.anchor == "first" else last
+            lo, hi = a.window_days
+            days = [anchor + dt.timedelta(days=k) for k in range(lo, hi + 1)]
+            if a.anchor == "first":
+                days.reverse()  # closest to the course first
+            length = length_cache.setdefault(a.minutes, self._slots(a.minutes))
+            placed = False
+            for day in days:
+                if day < self.today:
+                    continue
+                not_before = last_end if (a.anchor == "last" and day == last) else 0
+                got = self._assessment_slot(day, length, target, attempt, not_before)
+                if got:
+                    s, person = got
+                    attempt.add(Booking("assessment", day, s, length, None, person, name=a.name))
+                    placed = True
+                    break
+            if not placed:
+                self.failure = f"no {a.name} assessment slot"
+                return False
+        return True
+
+    def _assessment_slot(self, day: dt.date, length: int, target: int, attempt: Attempt,
+                         not_before: int) -> tuple[int, str | None] | None:
+        free = self.base(day, attempt) & mask_of(self.cal.open_windows(day), self.slot) & self.tl.headroom(day)
+        free &= ~((1 << not_before) - 1)
+        if not free:
+            return None
+        if not self.tl.has_staff:
+            s = nearest_bit(run_starts(free, length), target)
+            return (s, None) if s is not None else None
+        best = None
+        for rank, (person, m) in enumerate(self.staffed_starts(day, length, free, self.assessment_staff).items()):
+            s = nearest_bit(m, target)
+            if s is not None and (best is None or (abs(s - target), rank) < best[0]):
+                best = ((abs(s - target), rank), s, person)
+        return (best[1], best[2]) if best else None
+
+    # -- the search --------------------------------------------------------------------------
+    def earliest_day(self) -> dt.date:
+        day = max(self.today, self.patient.start_after or self.today)
+        return day
+
+    def search(self) -> Attempt | None:
+        day = self.earliest_day()
+        last_start = self.horizon_end
+        if self.deadline and self.deadline < last_start:
+            last_start = self.deadline
+        while day <= last_start:
+            if self.cal.is_open(day) and self.avail(day):
+                attempt = self.try_day(day)
+                if attempt:
+                    return attempt
+            day += ONE_DAY
+        return None
+
+    def try_day(self, d0: dt.date) -> Attempt | None:
+        phase = self.protocol.phases[0]
+        if isinstance(phase, DailyPhase) and phase.consecutive:
+            for k in range(1, phase.days):
+                if not self.cal.is_open(d0 + dt.timedelta(days=k)):
+                    return None
+        options = self.mapping_options(d0, Attempt())
+        if not options:
+            return None
+        for start, chair, staff in self.rank_times(d0, options):
+            attempt = self.course(d0, (start, chair, staff))
+            if attempt:
+                return attempt
+        return None
+
+    def rank_times(self, d0: dt.date, options: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
+        """Mapping options ordered by how well their time of day holds on the next days."""
+        if self.policy.pick_time == "earliest":
+            options = sorted(options, key=lambda o: (o[0], self.chairs.index(o[1])))
+            seen: set[int] = set()
+            out = []
+            for o in options:
+                if o[0] not in seen:
+                    seen.add(o[0])
+                    out.append(o)
+            return out[: self.policy.times_per_day]
+        candidates = 0
+        for s, _, _ in options:
+            candidates |= 1 << s
+        cover: dict[int, int] = {s: 0 for s in bits(candidates)}
+        chair_cover: dict[tuple[int, str], int] = {}
+        day = d0 + ONE_DAY
+        seen_days = 0
+        empty = Attempt()
+        while seen_days < 20 and (day - d0).days < 42:
+            if self.cal.is_open(day) and self.session_day_ok(day):
+                seen_days += 1
+                starts = self.chair_starts(day, self.session_len, empty)
+                union = 0
+                for chair, m in starts.items():
+                    union |= m
+                    for s in bits(m & candidates):
+                        chair_cover[(s, chair)] = chair_cover.get((s, chair), 0) + 1
+                for s in bits(union & candidates):
+                    cover[s] += 1
+            day += ONE_DAY
+        pref = self.patient.preferred_chair
+
+        def key(o: tuple[int, str, str | None]) -> tuple:
+            s, chair, _ = o
+            return (-chair_cover.get((s, chair), 0), -cover.get(s, 0), 0 if chair == pref else 1,
+                    self._pack_penalty(d0, s, chair), s)
+
+        ranked = sorted(options, key=key)
+        out, seen = [], set()
+        for o in ranked:
+            if o[0] not in seen:
+                seen.add(o[0])
+                out.append(o)
+            if len(out) >= self.policy.times_per_day:
+                break
+        return out
+
+    def _pack_penalty(self, day: dt.date, s: int, chair: str) -> int:
+        """0 when the slot touches a booking or the edge of opening hours (no stranded gap)."""
+        if not self.policy.pack:
+            return 0
+        busy_or_closed = ~self.tl.chair_free(chair, day)
+        before = busy_or_closed >> (s - 1) & 1 if s > 0 else 1
+        after = busy_or_closed >> (s + self.first_len) & 1
+        return 0 if (before or after) else 1

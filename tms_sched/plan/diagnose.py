@@ -1,0 +1,103 @@
+"""Why a patient could not be placed, in words a coordinator can act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..calendar import ClinicCalendar, weekday_key
+from ..model.base import WEEKDAY_NAMES, WEEKDAYS
+from ..model.clinic import Clinic
+from ..model.patient import Patient
+from ..model.protocol import DailyPhase, IntervalPhase
+from .builder import CourseBuilder, Policy
+from .timeline import Timeline
+
+
+def _days_text(days: list[str]) -> str:
+    names = [WEEKDAY_NAMES[WEEKDAYS.index(d)][:3] for d in days]
+    return ", ".join(names)
+
+
+def interval_pattern_possible(days: set[int], sessions: int, lo: int, hi: int) -> int:
+    """The most sessions in a row, spaced lo..hi days apart, that weekdays ``days`` allow."""
+    best = 0
+    for start in days:
+        # longest path over 8 weeks by dynamic programming on day offsets
+        reach = {0: 1}
+        for offset in range(0, 7 * 8 * max(1, hi)):
+            if offset not in reach:
+                continue
+            for k in range(lo, hi + 1):
+                if (start + offset + k) % 7 in days:
+                    reach[offset + k] = max(reach.get(offset + k, 0), reach[offset] + 1)
+            if reach[offset] >= sessions:
+                return sessions
+        best = max(best, max(reach.values()))
+    return min(best, sessions)
+
+
+def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timeline, patient: Patient,
+                     today: dt.date, policy: Policy) -> str:
+    protocol = clinic.protocols[patient.protocol]
+    chairs = clinic.chairs_for(protocol.capability)
+    if not chairs:
+        return (f"no chair has capability '{protocol.capability}' that {protocol.id} needs "
+                f"(add it to a chair's capabilities)")
+    roles = {s.role for s in clinic.staff}
+    if clinic.staff and protocol.first_session_staff not in roles:
+        return (f"no {protocol.first_session_staff} on staff for the first session "
+                f"(add a staff member with role = \"{protocol.first_session_staff}\")")
+    hours = patient.availability if patient.availability is not None else clinic.info.hours
+    open_days = [d for d in WEEKDAYS if clinic.info.hours.get(d)]
+    meet = [d for d in WEEKDAYS if any(s < ce and cs < e for s, e in hours.get(d, ())
+                                       for cs, ce in clinic.info.hours.get(d, ()))]
+    if not meet:
+        return "availability never meets the opening hours (widen the availability)"
+    for phase in protocol.phases:
+        if isinstance(phase, IntervalPhase):
+            lo, hi = phase.every_days
+            most = interval_pattern_possible({WEEKDAYS.index(d) for d in meet}, phase.sessions, lo, hi)
+            if most < phase.sessions:
+                others = [d for d in open_days if d not in meet]
+                hint = f" (add {' or '.join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in others[:2])} availability)" \
+                    if others else ""
+                return (f"availability {_days_text(meet)} allows at most {most} sessions {lo} to {hi} days "
+                        f"apart; {protocol.id} needs {phase.sessions}{hint}")
+        if isinstance(phase, DailyPhase) and phase.consecutive:
+            if len(open_days) < phase.days:
+                return (f"{protocol.id} needs {phase.days} consecutive open days; the clinic opens "
+                        f"{len(open_days)} days a week")
+            if len(meet) < phase.days:
+                return (f"{protocol.id} needs {phase.days} consecutive days; availability covers only "
+                        f"{_days_text(meet)}")
+            need = protocol.first_minutes + (phase.per_day - 1) * (protocol.session_minutes + phase.min_gap_minutes)
+            longest = max((ws[-1][1] - ws[0][0] for ws in hours.values() if ws), default=0)
+            if need > longest:
+                return (f"a first day of {protocol.id} needs {need // 60} h {need % 60:02d} min in one day; "
+                        f"the availability gives at most {longest // 60} h {longest % 60:02d} min")
+    far = today + dt.timedelta(weeks=clinic.info.horizon_weeks * 2)
+    if patient.deadline is not None:
+        if patient.deadline < today:
+            return f"the deadline {patient.deadline} is already past (renew the authorization)"
+        probe = CourseBuilder(timeline, clinic, patient, protocol, today, policy, ignore_deadline=True,
+                              horizon_end=far)
+        attempt = probe.search()
+        if attempt is not None:
+            sessions = [b for b in attempt.bookings if b.kind != "assessment"]
+            first = min(b.day for b in sessions)
+            last = max(b.day for b in sessions)
+            return (f"the course cannot finish by the deadline {patient.deadline}: the earliest course "
+                    f"that fits starts {first} and ends {last} (extend the authorization to {last}, "
+                    "or widen the availability)")
+        return f"no course fits before the deadline {patient.deadline}, nor after it within {2 * clinic.info.horizon_weeks} weeks"
+    probe = CourseBuilder(timeline, clinic, patient, protocol, today, policy, horizon_end=far)
+    attempt = probe.search()
+    what = "chairs and staff" if clinic.staff else "chairs"
+    if attempt is not None:
+        first = min(b.day for b in attempt.bookings if b.kind != "assessment")
+        return (f"no room within the {clinic.info.horizon_weeks}-week horizon: {what} with capability "
+                f"'{protocol.capability}' are full; the earliest start that fits is {first}")
+    if probe.failure:
+        return f"no complete course fits: {probe.failure} (check staff hours for assessments)"
+    return (f"no complete course fits within {2 * clinic.info.horizon_weeks} weeks with this availability "
+            f"and the {what} free (widen the availability or add capacity)")

@@ -1,0 +1,201 @@
+"""The planning run: order the patients, build each course, explain the unplaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..calendar import ClinicCalendar
+from ..model.clinic import Clinic
+from ..model.patient import Patient
+from ..model.protocol import DailyPhase, IntervalPhase
+from ..model.schedule import Appointment, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
+from ..tz import local_datetime
+from .builder import Attempt, Booking, CourseBuilder, Policy
+from .diagnose import explain_unplaced
+from .timeline import Timeline
+
+ASSESSMENT_SUFFIX = {"baseline": "b", "end-of-course": "e", "follow-up": "f"}
+
+
+@dataclass
+class PatientPlan:
+    patient: Patient
+    bookings: list[Booking]
+
+
+@dataclass
+class PlanResult:
+    schedule: Schedule
+    plans: list[PatientPlan] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+
+
+def nominal_days(clinic: Clinic, patient: Patient) -> int:
+    """Calendar days a course takes when nothing is missed (for ordering by slack)."""
+    protocol = clinic.protocols[patient.protocol]
+    days = 0
+    for phase in protocol.phases:
+        if isinstance(phase, DailyPhase):
+            per_week = 7 if phase.consecutive else phase.days_per_week
+            days += int(phase.days * 7 / per_week)
+        elif isinstance(phase, IntervalPhase):
+            days += phase.sessions * (sum(phase.every_days) // 2)
+        else:
+            days += 7 * len(phase.per_week)
+    return days
+
+
+def arrival_order(patients: Sequence[Patient], today: dt.date) -> list[Patient]:
+    return sorted(patients, key=lambda p: (p.priority != "urgent", p.start_after or today, p.id))
+
+
+def deadline_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date) -> list[Patient]:
+    """Urgent first, then by the latest day each course may start and still meet its deadline."""
+    far = dt.date.max
+
+    def latest_start(p: Patient) -> dt.date:
+        if p.deadline is None:
+            return far
+        return p.deadline - dt.timedelta(days=nominal_days(clinic, p))
+
+    return sorted(patients, key=lambda p: (p.priority != "urgent", latest_start(p), p.start_after or today, p.id))
+
+
+def smart_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date) -> list[Patient]:
+    """Urgent first; then by the week a patient may start, shorter courses first within it."""
+
+    def key(p: Patient) -> tuple:
+        start = p.start_after or today
+        week = (max(start, today) - today).days // 7
+        return (p.priority != "urgent", week, nominal_days(clinic, p), start, p.id)
+
+    return sorted(patients, key=key)
+
+
+class Planner:
+    def __init__(self, clinic: Clinic, today: dt.date, policy: Policy | None = None,
+                 closures: Sequence = ()) -> None:
+        self.clinic = clinic
+        self.today = today
+        self.policy = policy or Policy()
+        self.calendar = ClinicCalendar(clinic, closures)
+
+    def run(self, patients: Sequence[Patient], order: str = "smart",
+            progress: Callable[[int, int], None] | None = None) -> tuple[list[PatientPlan], list[Patient]]:
+        orders = {
+            "smart": lambda: smart_order(self.clinic, patients, self.today),
+            "arrival": lambda: arrival_order(patients, self.today),
+            "deadline": lambda: deadline_order(self.clinic, patients, self.today),
+        }
+        plans, failed = self._place(orders[order](), progress)
+        if failed and order != "arrival" and any(p.deadline for p in patients):
+            # A deadline may be met only when courses are placed earliest-deadline first.
+            alt_plans, alt_failed = self._place(orders["deadline"](), None)
+            if self._better(alt_plans, alt_failed, plans, failed):
+                plans, failed = alt_plans, alt_failed
+        return plans, failed
+
+    def _better(self, a_plans, a_failed, b_plans, b_failed) -> bool:
+        def score(plans, failed):
+            urgent_lost = sum(1 for p in failed if p.priority == "urgent")
+            return (urgent_lost, len(failed))
+
+        return score(a_plans, a_failed) < score(b_plans, b_failed)
+
+    def _place(self, ordered: list[Patient], progress) -> tuple[list[PatientPlan], list[Patient]]:
+        timeline = Timeline(self.clinic, self.calendar)
+        plans: list[PatientPlan] = []
+        failed: list[Patient] = []
+        for i, patient in enumerate(ordered):
+            protocol = self.clinic.protocols[patient.protocol]
+            builder = CourseBuilder(timeline, self.clinic, patient, protocol, self.today, self.policy)
+            attempt = builder.search() if builder.chairs else None
+            if attempt is None:
+                failed.append(patient)
+            else:
+                commit(timeline, patient, attempt)
+                plans.append(PatientPlan(patient, sorted(attempt.bookings, key=lambda b: (b.day, b.start))))
+            if progress:
+                progress(i + 1, len(ordered))
+        self.timeline = timeline
+        return plans, failed
+
+
+def commit(timeline: Timeline, patient: Patient, attempt: Attempt) -> None:
+    for b in attempt.bookings:
+        timeline.book(b.day, b.start, b.length, patient.id, b.chair, b.staff)
+
+
+def appointment_id(patient_id: str, booking: Booking, width: int) -> str:
+    if booking.kind == "assessment":
+        assert booking.name
+        return f"{patient_id}-{ASSESSMENT_SUFFIX.get(booking.name, booking.name)}"
+    return f"{patient_id}-{booking.session:0{width}d}"
+
+
+def to_appointments(clinic: Clinic, plan: PatientPlan, revision: int) -> list[Appointment]:
+    zone = clinic.zone
+    slot = clinic.info.slot_minutes
+    protocol = clinic.protocols[plan.patient.protocol]
+    width = max(2, len(str(protocol.total_sessions)))
+    out = []
+    for b in plan.bookings:
+        if b.kind == "assessment":
+            minutes = next(a.minutes for a in protocol.assessments if a.name == b.name)
+        else:
+            minutes = protocol.minutes_for(b.session or 0)
+        out.append(Appointment(
+            id=appointment_id(plan.patient.id, b, width),
+            kind=b.kind,  # type: ignore[arg-type]
+            name=b.name,
+            session=b.session,
+            chair=b.chair,
+            start=local_datetime(b.day, b.start * slot, zone),
+            minutes=minutes,
+            staff=b.staff,
+            status="planned",
+            revision=revision,
+        ))
+    return out
+
+
+def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *,
+                  policy: Policy | None = None, order: str = "smart",
+                  progress: Callable[[int, int], None] | None = None) -> PlanResult:
+    """Book every patient's course; returns the schedule and the unplaced with reasons."""
+    planner = Planner(clinic, today, policy)
+    bookable = [p for p in patients if p.protocol in clinic.protocols]
+    plans, failed = planner.run(bookable, order=order, progress=progress)
+    revision = 1
+    by_id = {p.patient.id: p for p in plans}
+    scheduled = [
+        ScheduledPatient(id=pid, protocol=by_id[pid].patient.protocol,
+                         appointments=to_appointments(clinic, by_id[pid], revision))
+        for pid in sorted(by_id)
+    ]
+    unplaced = [
+        Unplaced(id=p.id, protocol=p.protocol,
+                 reason=explain_unplaced(clinic, planner.calendar, planner.timeline, p, today, planner.policy))
+        for p in sorted(failed, key=lambda p: p.id)
+    ]
+    schedule = Schedule(
+        schedule=ScheduleInfo(clinic=clinic.info.name, timezone=clinic.info.timezone, revision=revision,
+                              updated=today),
+        patients=scheduled,
+        unplaced=unplaced,
+    )
+    return PlanResult(schedule=schedule, plans=sorted(plans, key=lambda p: p.patient.id), unplaced=unplaced)
+
+
+def usual_start(bookings: Sequence[Booking]) -> int | None:
+    """The median start slot of a course's once-daily treatment sessions (mapping day left out)."""
+    per_day: dict[dt.date, list[Booking]] = {}
+    for b in bookings:
+        if b.kind != "assessment":
+            per_day.setdefault(b.day, []).append(b)
+    mapping_day = next((b.day for b in bookings if b.kind == "mapping"), None)
+    starts = [v[0].start for d, v in per_day.items() if len(v) == 1 and d != mapping_day]
+    return int(statistics.median(starts)) if starts else None

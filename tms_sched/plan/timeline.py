@@ -1,0 +1,158 @@
+"""Who is busy when: chairs, staff, patients and the staff head-count, as slot bitmasks.
+
+A day is a Python int whose bit ``s`` stands for the slot starting at ``s * slot``
+minutes after local midnight. Free runs, overlaps and head-counts are then a few
+bitwise operations, which keeps the planner fast on large clinics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from ..calendar import ClinicCalendar, weekday_key
+from ..model.clinic import Clinic
+
+
+def mask_of(windows: Iterable[tuple[int, int]], slot: int) -> int:
+    """Bits of every slot wholly inside the windows (minutes)."""
+    mask = 0
+    for s, e in windows:
+        a = -(-s // slot)
+        b = e // slot
+        if b > a:
+            mask |= ((1 << (b - a)) - 1) << a
+    return mask
+
+
+def span_mask(start: int, length: int) -> int:
+    return ((1 << length) - 1) << start
+
+
+def run_starts(free: int, length: int) -> int:
+    """Bits s such that slots s .. s+length-1 are all set in ``free``."""
+    r = free
+    k = 1
+    while k < length and r:
+        step = min(k, length - k)
+        r &= r >> step
+        k += step
+    return r
+
+
+def bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def nearest_bit(mask: int, target: int) -> int | None:
+    """The set bit closest to ``target`` (earlier wins a tie), or None."""
+    if not mask:
+        return None
+    if mask >> target & 1:
+        return target
+    above = mask >> target
+    up = (above & -above).bit_length() - 1 + target if above else None
+    below = mask & ((1 << target) - 1)
+    down = below.bit_length() - 1 if below else None
+    if up is None:
+        return down
+    if down is None:
+        return up
+    return down if target - down <= up - target else up
+
+
+class Timeline:
+    """Bookings so far, and the open capacity of the clinic, day by day."""
+
+    def __init__(self, clinic: Clinic, calendar: ClinicCalendar) -> None:
+        self.clinic = clinic
+        self.calendar = calendar
+        self.slot = clinic.info.slot_minutes
+        self.chair_busy: dict[tuple[str, dt.date], int] = {}
+        self.staff_busy: dict[tuple[str, dt.date], int] = {}
+        self.patient_busy: dict[tuple[str, dt.date], int] = {}
+        self.levels: dict[dt.date, list[int]] = {}
+        self.full: dict[dt.date, int] = {}
+        self.has_staff = bool(clinic.staff)
+        self._open: dict[tuple[str, dt.date], int] = {}
+        self._staff_open: dict[tuple[str, dt.date], int] = {}
+        self._exactly: dict[dt.date, list[int]] = {}
+
+    # -- capacity ------------------------------------------------------------------
+    def chair_open(self, chair: str, day: dt.date) -> int:
+        key = (chair, day)
+        m = self._open.get(key)
+        if m is None:
+            m = mask_of(self.calendar.chair_windows(chair, day), self.slot)
+            self._open[key] = m
+        return m
+
+    def staff_open(self, staff: str, day: dt.date) -> int:
+        key = (staff, day)
+        m = self._staff_open.get(key)
+        if m is None:
+            m = mask_of(self.calendar.staff_windows(staff, day), self.slot)
+            self._staff_open[key] = m
+        return m
+
+    def _shift_levels(self, day: dt.date) -> list[int]:
+        """``[E0, E1, ...]``: slots where exactly k staff are on shift."""
+        e = self._exactly.get(day)
+        if e is None:
+            all_slots = (1 << (24 * 60 // self.slot)) - 1
+            # per-slot head-count via level masks: at_least[k] = slots with >= k on shift
+            at_least = [all_slots]
+            for member in self.clinic.staff:
+                m = self.staff_open(member.id, day)
+                at_least.append(0)
+                for k in range(len(at_least) - 1, 0, -1):
+                    at_least[k] |= at_least[k - 1] & m
+            e = [at_least[k] & ~(at_least[k + 1] if k + 1 < len(at_least) else 0) for k in range(len(at_least))]
+            self._exactly[day] = e
+        return e
+
+    def headroom(self, day: dt.date) -> int:
+        """Slots where one more appointment still has a person on shift to staff it."""
+        if not self.has_staff:
+            return -1
+        full = self.full.get(day)
+        if full is None:
+            full = self._shift_levels(day)[0]
+            self.full[day] = full
+        return ~full
+
+    # -- bookings ------------------------------------------------------------------
+    def book(self, day: dt.date, start: int, length: int, patient: str,
+             chair: str | None = None, staff: str | None = None) -> None:
+        m = span_mask(start, length)
+        if chair is not None:
+            self.chair_busy[(chair, day)] = self.chair_busy.get((chair, day), 0) | m
+        if staff is not None:
+            self.staff_busy[(staff, day)] = self.staff_busy.get((staff, day), 0) | m
+        self.patient_busy[(patient, day)] = self.patient_busy.get((patient, day), 0) | m
+        if self.has_staff:
+            levels = self.levels.setdefault(day, [])
+            levels.append(0)
+            for k in range(len(levels) - 1, 0, -1):
+                levels[k] |= levels[k - 1] & m
+            levels[0] |= m
+            exactly = self._shift_levels(day)
+            full = exactly[0]
+            # full: slots where the appointments under way already equal the staff on shift
+            for k, at_least_k in enumerate(levels[: len(exactly) - 1], start=1):
+                full |= at_least_k & exactly[k]
+            self.full[day] = full
+
+    def chair_free(self, chair: str, day: dt.date) -> int:
+        return self.chair_open(chair, day) & ~self.chair_busy.get((chair, day), 0) & self.headroom(day)
+
+    def staff_free(self, staff: str, day: dt.date) -> int:
+        return self.staff_open(staff, day) & ~self.staff_busy.get((staff, day), 0)
+
+    def patient_free(self, patient: str, day: dt.date) -> int:
+        return ~self.patient_busy.get((patient, day), 0)

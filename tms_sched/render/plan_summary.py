@@ -1,0 +1,80 @@
+"""The summary `tms-sched plan` prints: one row per patient, then the unplaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..model.schedule import Schedule, ScheduledPatient
+
+
+def _local(schedule_zone, moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(schedule_zone)
+
+
+def patient_row(patient: ScheduledPatient, zone) -> dict[str, Any]:
+    live = [a for a in patient.appointments if a.status in ("planned", "done")]
+    sessions = sorted((a for a in live if a.kind != "assessment"), key=lambda a: a.start)
+    row: dict[str, Any] = {"id": patient.id, "protocol": patient.protocol, "sessions": len(sessions)}
+    if not sessions:
+        return row
+    first, last = sessions[0], sessions[-1]
+    per_day: dict[dt.date, list] = {}
+    for a in sessions:
+        per_day.setdefault(a.start.astimezone(zone).date(), []).append(a)
+    first_day = first.start.astimezone(zone).date()
+    daily = [v[0] for d, v in per_day.items() if len(v) == 1 and d != first_day]
+    usual = None
+    if daily:
+        minutes = [a.start.astimezone(zone).hour * 60 + a.start.astimezone(zone).minute for a in daily]
+        m = int(statistics.median(minutes))
+        usual = f"{m // 60:02d}:{m % 60:02d}"
+    chairs = sorted({a.chair for a in sessions if a.chair})
+    follow = next((a for a in live if a.kind == "assessment" and a.name == "follow-up"), None)
+    row.update({
+        "first": first.start.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "usual_time": usual,
+        "chairs": chairs,
+        "last": last.start.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "follow_up": follow.start.astimezone(zone).strftime("%Y-%m-%d") if follow else None,
+    })
+    return row
+
+
+def summary_data(schedule: Schedule, zone, written_to: str | None, moved: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "schedule": written_to,
+        "revision": schedule.schedule.revision,
+        "placed": [patient_row(p, zone) for p in schedule.patients if p.status == "active"],
+        "unplaced": [{"id": u.id, "protocol": u.protocol, "reason": u.reason} for u in schedule.unplaced],
+        **({"moved": moved} if moved is not None else {}),
+    }
+
+
+def summary_view(data: dict[str, Any]) -> RenderableType:
+    table = Table(title=f"Planned courses (schedule revision {data['revision']})", title_justify="left")
+    for col in ("patient", "protocol", "first session", "usual time", "chair", "last session", "follow-up"):
+        table.add_column(col, no_wrap=True)
+    for row in data["placed"]:
+        table.add_row(row["id"], row["protocol"], row.get("first") or "-", row.get("usual_time") or "-",
+                      ",".join(row.get("chairs") or []) or "-", row.get("last") or "-", row.get("follow_up") or "-")
+    parts: list[RenderableType] = [table]
+    if data["unplaced"]:
+        unplaced = Table(title=f"Not placed ({len(data['unplaced'])})", title_justify="left", title_style="bold red")
+        unplaced.add_column("patient", no_wrap=True)
+        unplaced.add_column("protocol", no_wrap=True)
+        unplaced.add_column("why, and what would help")
+        for u in data["unplaced"]:
+            unplaced.add_row(u["id"], u["protocol"], u["reason"])
+        parts.append(unplaced)
+    placed, missing = len(data["placed"]), len(data["unplaced"])
+    line = Text(f"{placed} patient{'s' if placed != 1 else ''} placed, {missing} not placed")
+    if data.get("schedule"):
+        line.append(f"; written to {data['schedule']}")
+    parts.append(line)
+    return Group(*parts)
