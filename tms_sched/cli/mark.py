@@ -1,0 +1,257 @@
+"""`tms-sched mark`: record attendance, sign-offs, closures and discharges in a schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+
+import click
+
+from .. import attendance
+from ..dates import parse_date
+from ..errors import OutputError, UsageError
+from ..io import load_clinic
+from ..io.common import read_text
+from ..io.schedule import load_schedule, render_schedule, schedule_format, write_schedule
+from ..io.tomlpos import PositionIndex
+from . import DATE, echo_err, main, today_option
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+_EXAMPLE = "e.g. `tms-sched mark schedule.toml P-0001 2026-12-02 missed`"
+
+
+def _parse_time(text: str) -> dt.time | None:
+    m = _TIME.match(text.strip())
+    if not m:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+def _parse_bound(text: str, today: dt.date, what: str) -> dt.date | dt.datetime:
+    """A date (ISO, today, tomorrow, weekday) or a local datetime YYYY-MM-DDTHH:MM."""
+    if _DATETIME.match(text.strip()):
+        try:
+            value = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise UsageError(f"{what} '{text}' is not a date or a local date and time; "
+                             "use YYYY-MM-DD (a whole day) or YYYY-MM-DDTHH:MM") from None
+        if value.tzinfo is not None:
+            raise UsageError(f"{what} '{text}' carries a UTC offset; give the local wall-clock time "
+                             "in the schedule's time zone, as YYYY-MM-DDTHH:MM")
+        return value
+    try:
+        return parse_date(text, today)
+    except ValueError as exc:
+        raise UsageError(f"{what}: {exc}; or a local date and time YYYY-MM-DDTHH:MM") from None
+
+
+def _located(exc: attendance.AttendanceError, path: str, index: PositionIndex | None) -> UsageError:
+    line = index.line(exc.where) if (index is not None and exc.where) else None
+    where = f"{path}:{line}" if line else path
+    return UsageError(f"{where}: {exc.message}")
+
+
+def _layout_losses(text: str, canonical: str) -> list[int]:
+    """Line numbers of ``text`` that the schedule writer does not reproduce (comments, spacing)."""
+    lost: list[int] = []
+    matcher = difflib.SequenceMatcher(None, text.splitlines(), canonical.splitlines(), autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            lost.extend(range(i1 + 1, i2 + 1))
+    return lost
+
+
+def _spans(numbers: list[int]) -> str:
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
+
+
+def _one_form(args: tuple[str, ...], through, closed, chair_down, discharge_flag, note, reason) -> str:
+    """Which form of `mark` the command line asks for; refuses a mixture."""
+    forms = [name for name, given in (("--through", through is not None), ("--closed", closed is not None),
+                                      ("--chair-down", chair_down is not None), ("--discharge", discharge_flag))
+             if given]
+    if len(forms) > 1:
+        raise UsageError(f"give one of {', '.join(forms)} at a time")
+    form = forms[0] if forms else "appointment"
+    if note is not None and form != "appointment":
+        raise UsageError(f"--note goes with marking one appointment, not with {form}; "
+                         "closures and discharges take --reason")
+    if reason is not None and form in ("appointment", "--through"):
+        raise UsageError("--reason goes with --closed, --chair-down and --discharge; "
+                         "a single appointment takes --note")
+    expected = {"--through": 1, "--closed": 0, "--chair-down": 0, "--discharge": 1}
+    if form in expected and len(args) != expected[form]:
+        shapes = {"--through": "SCHEDULE --through DATE done", "--closed": "SCHEDULE --closed DATE",
+                  "--chair-down": "SCHEDULE --chair-down CHAIR FROM TO", "--discharge": "SCHEDULE PATIENT --discharge"}
+        extra = f"; unexpected: {' '.join(args)}" if args else ""
+        raise UsageError(f"{form} is used as `tms-sched mark {shapes[form]}`{extra}")
+    if form == "appointment" and len(args) not in (3, 4):
+        raise UsageError("mark one appointment with PATIENT DATE [TIME] done|missed|cancelled, "
+                         f"{_EXAMPLE}; see `tms-sched mark --help` for the other forms")
+    return form
+
+
+@main.command()
+@click.argument("schedule_path", metavar="SCHEDULE")
+@click.argument("args", nargs=-1, metavar="[PATIENT] [DATE [TIME] done|missed|cancelled]")
+@click.option("--note", metavar="TEXT", help="Note for the appointment (replaces its note; \"\" removes it).")
+@click.option("--through", type=DATE, metavar="DATE",
+              help="Sign off: every planned appointment that starts on or before DATE becomes done.")
+@click.option("--closed", type=DATE, metavar="DATE",
+              help="The clinic closed on DATE: add a closure, cancel the day's planned appointments.")
+@click.option("--chair-down", nargs=3, metavar="CHAIR FROM TO",
+              help="CHAIR out of service from FROM to TO (dates: whole days, both included; or local "
+                   "YYYY-MM-DDTHH:MM): add a closure, cancel the chair's planned appointments then.")
+@click.option("--discharge", "discharge_flag", is_flag=True,
+              help="End PATIENT's course early: discharged, its planned appointments cancelled, never rebooked.")
+@click.option("--reason", metavar="TEXT", help="Why (with --closed, --chair-down, --discharge).")
+@click.option("--clinic", "clinic_path", metavar="FILE",
+              help="The clinic file: checks that it is the schedule's clinic and knows the --chair-down chair.")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@today_option
+def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: dt.date | None,
+         closed: dt.date | None, chair_down: tuple[str, str, str] | None, discharge_flag: bool,
+         reason: str | None, clinic_path: str | None, dry_run: bool, today: dt.date | None) -> None:
+    """Record what happened: attendance, sign-offs, closures and discharges.
+
+    The schedule is updated in place and atomically (TOML or JSON, by its extension):
+    its revision goes up by one, `updated` becomes today, and each appointment whose
+    status changes takes the new revision; every other line stays as it was. What
+    changed is printed to stderr. Times are local wall-clock times in the schedule's
+    time zone. The next `tms-sched plan CLINIC --schedule SCHEDULE` books make-ups
+    for missed and cancelled sessions (not for discharged patients).
+
+    \b
+    One appointment (TIME picks one of several that day, HH:MM):
+      tms-sched mark SCHEDULE PATIENT DATE [TIME] done|missed|cancelled [--note TEXT]
+      tms-sched mark schedule.toml P-0001 2026-12-02 missed --note "flu"
+      tms-sched mark schedule.toml P-0002 2026-12-07 09:50 done
+    A status may be corrected (done -> missed); done and missed cannot lie after today.
+
+    \b
+    Sign off every planned appointment up to a date:
+      tms-sched mark SCHEDULE --through DATE done
+      tms-sched mark schedule.toml --through yesterday done
+
+    \b
+    The clinic closed on a day (its planned appointments are cancelled):
+      tms-sched mark SCHEDULE --closed DATE [--reason TEXT]
+      tms-sched mark schedule.toml --closed 2026-12-16 --reason "snow"
+
+    \b
+    A chair out of service (dates: whole days, both included; or YYYY-MM-DDTHH:MM):
+      tms-sched mark SCHEDULE --chair-down CHAIR FROM TO [--reason TEXT] [--clinic FILE]
+      tms-sched mark schedule.toml --chair-down C 2026-12-08 2026-12-09 --reason "coil"
+      tms-sched mark schedule.toml --chair-down A 2026-12-08T13:00 2026-12-08T18:00
+    Without --clinic the chair must appear in the schedule's appointments.
+
+    \b
+    End a course early (planned appointments cancelled, never rebooked):
+      tms-sched mark SCHEDULE PATIENT --discharge [--reason TEXT]
+      tms-sched mark schedule.toml P-0003 --discharge --reason "moved away"
+
+    DATE is an ISO date, today, tomorrow, yesterday or a weekday name (the next one).
+    """
+    today = today or dt.date.today()
+    form = _one_form(args, through, closed, chair_down, discharge_flag, note, reason)
+    text = read_text(schedule_path)
+    schedule, index = load_schedule(schedule_path)
+    chairs = _clinic_chairs(clinic_path, schedule) if clinic_path else None
+    try:
+        if form == "appointment":
+            marked = _mark_one(schedule, args, note, today)
+        elif form == "--through":
+            if args[0] != "done":
+                raise UsageError(f"--through signs appointments off as done, not '{args[0]}': "
+                                 "`tms-sched mark SCHEDULE --through DATE done`; mark a missed or "
+                                 "cancelled appointment on its own")
+            assert through is not None
+            marked = attendance.sign_off_through(schedule, through, today)
+        elif form == "--closed":
+            assert closed is not None
+            marked = attendance.record_closure(schedule, closed, reason, today)
+        elif form == "--chair-down":
+            assert chair_down is not None
+            chair, first, last = chair_down
+            start = _parse_bound(first, today, "FROM")
+            end = _parse_bound(last, today, "TO")
+            marked = attendance.record_chair_down(schedule, chair, start, end, reason, today, chairs)
+        else:
+            marked = attendance.discharge(schedule, args[0], reason, today)
+    except attendance.AttendanceError as exc:
+        raise _located(exc, schedule_path, index) from None
+
+    for change in marked.changes:
+        echo_err(change.text)
+    for line in marked.notes:
+        echo_err(f"note: {line}")
+    if not marked.changed:
+        echo_err(f"nothing changed; {schedule_path} not written")
+        return
+    old_rev, new_rev = schedule.schedule.revision, marked.schedule.schedule.revision
+    fmt = schedule_format(schedule_path)
+    lost = _layout_losses(text, render_schedule(schedule, fmt))
+    if lost:
+        echo_err(f"warning: {schedule_path}: line{'s' if len(lost) > 1 else ''} {_spans(lost)} "
+                 f"{'are' if len(lost) > 1 else 'is'} not in the layout tms-sched writes (comments, "
+                 "spacing) and will not be kept")
+    if marked.rebook:
+        echo_err(f"{len(marked.rebook)} appointment{'s' if len(marked.rebook) > 1 else ''} to rebook: "
+                 "run `tms-sched plan CLINIC --schedule " f"{schedule_path}` to book make-ups")
+    if dry_run:
+        echo_err(f"dry run: {schedule_path} not written (it would become revision {new_rev})")
+        return
+    _write(schedule_path, text, marked)
+    echo_err(f"{schedule_path}: revision {old_rev} -> {new_rev}, {len(marked.changes)} "
+             f"change{'s' if len(marked.changes) > 1 else ''} written")
+
+
+def _mark_one(schedule, args: tuple[str, ...], note: str | None, today: dt.date) -> attendance.Marked:
+    patient_id, day_text, *rest = args
+    status = rest[-1]
+    if status not in attendance.MARKS:
+        raise UsageError(f"'{status}' is not something to mark; end with done, missed or cancelled, {_EXAMPLE}")
+    at = None
+    if len(rest) == 2:
+        at = _parse_time(rest[0])
+        if at is None:
+            raise UsageError(f"'{rest[0]}' is not a time of day; give TIME as HH:MM, such as 09:50")
+    try:
+        day = parse_date(day_text, today)
+    except ValueError as exc:
+        raise UsageError(f"DATE: {exc}") from None
+    return attendance.mark_appointment(schedule, patient_id, day, at, status, note, today)
+
+
+def _clinic_chairs(clinic_path: str, schedule) -> list[str]:
+    clinic, _ = load_clinic(clinic_path)
+    info = schedule.schedule
+    if clinic.info.name != info.clinic or clinic.info.timezone != info.timezone:
+        raise UsageError(f"{clinic_path} is the clinic '{clinic.info.name}' ({clinic.info.timezone}), but the "
+                         f"schedule belongs to '{info.clinic}' ({info.timezone}); give the schedule's clinic file")
+    return [c.id for c in clinic.chairs]
+
+
+def _write(path: str, text: str, marked: attendance.Marked) -> None:
+    """Write atomically, unless someone changed the file since it was read."""
+    try:
+        if read_text(path) != text:
+            raise OutputError(f"{path} changed while it was being marked; nothing was written, run the "
+                              "command again")
+        write_schedule(path, marked.schedule)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); the file is unchanged") from None
