@@ -1,0 +1,98 @@
+"""`tms-sched export ical`: the schedule as iCalendar files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError, UsageError
+from ..io import load_setup
+from ..io.schedule import load_schedule
+from ..io.validation import suggest
+from ..render.ical import VIEWS, ExportOptions, build_calendars, offset_warnings, schedule_problems, write_calendars
+from . import main, warn
+
+MAX_ALARM_MINUTES = 4 * 7 * 24 * 60
+
+
+@main.group()
+def export() -> None:
+    """Write the schedule in formats other programs read (iCalendar)."""
+
+
+@export.command("ical")
+@click.argument("schedule_path", metavar="SCHEDULE")
+@click.option("--clinic", "clinic_path", required=True, metavar="FILE", help="The clinic file the schedule was planned with.")
+@click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
+              help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
+              "The clinic file's own [[patients]] are always read.")
+@click.option("--by", "view", required=True, type=click.Choice(VIEWS),
+              help="One calendar per patient, per chair, per staff member, or one for the whole clinic.")
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
+              help="Existing folder to write the .ics files into.")
+@click.option("--patient", "patient_ids", multiple=True, metavar="ID",
+              help="With --by patient: only this patient's calendar; repeatable.")
+@click.option("--include-names", is_flag=True,
+              help="Show patients' names from the roster; without it patients appear by id only.")
+@click.option("--alarm", "alarms", multiple=True, type=click.IntRange(0, MAX_ALARM_MINUTES), metavar="MINUTES",
+              help="Add a reminder this many minutes before each planned appointment; repeatable.")
+def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], view: str, out_dir: str,
+         patient_ids: tuple[str, ...], include_names: bool, alarms: tuple[int, ...]) -> None:
+    """Write the schedule as iCalendar (.ics) files that calendar programs import.
+
+    Each appointment becomes an event whose UID comes from the appointment's id, so a
+    re-export after a change updates events instead of duplicating them (SEQUENCE is
+    the appointment's revision). Cancelled and missed appointments stay in the file
+    with STATUS:CANCELLED. Identical input gives byte-identical files.
+
+    Files are named patient-ID.ics, chair-ID.ics, staff-ID.ics or clinic.ics. A file
+    already in DIR is replaced only when it is an earlier export for the same clinic.
+    """
+    folder = Path(out_dir)
+    if not folder.exists():
+        raise UsageError(f"-o {out_dir}: the folder does not exist; create it first (mkdir {out_dir})")
+    if not folder.is_dir():
+        raise UsageError(f"-o {out_dir}: is a file, not a folder; give the folder to write the calendars into")
+    if patient_ids and view != "patient":
+        raise UsageError(f"--patient chooses patient calendars; use it with --by patient, not --by {view}")
+
+    clinic, roster = load_setup(clinic_path, roster_paths)
+    if view == "staff" and not clinic.staff:
+        raise UsageError(f"--by staff: {clinic_path} names no staff, so there are no staff calendars; "
+                         "use --by chair or --by clinic")
+    schedule, index = load_schedule(schedule_path)
+    problems = schedule_problems(schedule, clinic, schedule_path, index)
+    if problems:
+        raise InputError(problems)
+    warn(offset_warnings(schedule, clinic, schedule_path, index))
+
+    booked = [p.id for p in schedule.patients]
+    for pid in patient_ids:
+        if pid in booked:
+            continue
+        unplaced = next((u for u in schedule.unplaced if u.id == pid), None)
+        if unplaced is not None:
+            raise UsageError(f"--patient {pid}: has no appointments in {schedule_path}; "
+                             f"the planner could not place them ({unplaced.reason})")
+        known = ", ".join(booked[:10]) + (" ..." if len(booked) > 10 else "") if booked else "none"
+        raise UsageError(f"--patient {pid}: no such patient in {schedule_path}{suggest(pid, booked)} "
+                         f"(patients: {known})")
+
+    names: dict[str, str] = {}
+    if include_names:
+        names = {p.id: p.name for p in roster.patients if p.name}
+        wanted = patient_ids or tuple(booked)
+        nameless = [pid for pid in wanted if pid not in names]
+        if nameless:
+            shown = ", ".join(nameless[:10]) + (" ..." if len(nameless) > 10 else "")
+            click.echo(f"warning: no name in the roster for {shown}; "
+                       f"{'it is' if len(nameless) == 1 else 'they are'} exported by id", err=True)
+
+    options = ExportOptions(by=view, patients=patient_ids, names=names, alarms=alarms)  # type: ignore[arg-type]
+    files = build_calendars(schedule, clinic, options)
+    paths = write_calendars(out_dir, files, clinic.info.name)
+    for path, f in zip(paths, files):
+        click.echo(f"{path}: {f.events} event{'' if f.events == 1 else 's'}")
+    if not files:
+        click.echo(f"nothing to export: {schedule_path} has no patients", err=True)

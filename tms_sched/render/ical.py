@@ -1,0 +1,444 @@
+"""Schedules -> iCalendar (RFC 5545) files: one per patient, chair or staff member, or one for the clinic.
+
+Written with the icalendar library. Nothing comes from the wall clock: an event's UID
+comes from the appointment's id and the clinic, its SEQUENCE from the appointment's
+revision, DTSTAMP from the schedule's ``updated`` date, so the same schedule always
+gives the same bytes and a re-export after a change updates events instead of adding
+new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar.prop import vText
+
+from ..errors import OutputError, Problem
+from ..io.common import atomic_write
+from ..io.tomlpos import PositionIndex
+from ..model.clinic import Chair, Clinic, StaffMember
+from ..model.protocol import Protocol
+from ..model.schedule import Appointment, Schedule, ScheduledPatient
+from ..protocols import builtin_raw
+
+View = Literal["patient", "chair", "staff", "clinic"]
+VIEWS: tuple[View, ...] = ("patient", "chair", "staff", "clinic")
+
+PRODID = "-//tms-sched//tms-sched export ical//EN"
+CLINIC_PROPERTY = "X-TMS-SCHED-CLINIC"
+"""Marks a file as this clinic's export, so that a later export may replace it."""
+
+EVENT_STATUS = {"planned": "CONFIRMED", "done": "CONFIRMED", "missed": "CANCELLED", "cancelled": "CANCELLED"}
+STATUS_PREFIX = {"missed": "Missed", "cancelled": "Cancelled"}
+STATUS_WORDS = {
+    "planned": "planned",
+    "done": "done",
+    "missed": "missed (not attended)",
+    "cancelled": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export: the view, which patients (patient view), names, reminders."""
+
+    by: View
+    patients: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Patient id -> name; empty keeps patients anonymous (ids only)."""
+    alarms: tuple[int, ...] = ()
+    """Reminders, in minutes before the start, on planned appointments."""
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    filename: str
+    title: str
+    events: int
+    data: bytes
+
+
+# -- checks ---------------------------------------------------------------------------
+
+def schedule_problems(schedule: Schedule, clinic: Clinic, path: str, index: PositionIndex | None) -> list[Problem]:
+    """What stops a faithful export: another clinic or zone, unknown ids, repeated ids.
+
+    A repeated appointment id would give two events one UID, and calendars would keep
+    only one of them.
+    """
+    def line(*keys: object) -> int | None:
+        return index.line(keys) if index is not None else None
+
+    out: list[Problem] = []
+    info = schedule.schedule
+    if info.clinic != clinic.info.name:
+        out.append(Problem(path, line("schedule", "clinic"), path="schedule.clinic",
+                           message=f"the schedule belongs to '{info.clinic}', but the clinic file describes "
+                           f"'{clinic.info.name}'; give the clinic file this schedule was planned with"))
+    if info.timezone != clinic.info.timezone:
+        out.append(Problem(path, line("schedule", "timezone"), path="schedule.timezone",
+                           message=f"the schedule's time zone '{info.timezone}' differs from the clinic's "
+                           f"'{clinic.info.timezone}'; export needs them to agree"))
+    seen: dict[str, str] = {}
+    for i, patient in enumerate(schedule.patients):
+        if patient.protocol not in clinic.protocols:
+            out.append(Problem(path, line("patients", i, "protocol"), path=f"patients[{i}].protocol",
+                               message=f"unknown protocol '{patient.protocol}' for {patient.id}; "
+                               "the clinic file and the built-in library do not define it"))
+        for j, appt in enumerate(patient.appointments):
+            where = f"patients[{i}].appointments[{j}]"
+            at = line("patients", i, "appointments", j)
+            if appt.id in seen:
+                out.append(Problem(path, at, path=where,
+                                   message=f"appointment id '{appt.id}' is used twice (also {seen[appt.id]}); "
+                                   "each appointment needs its own id, calendars key events on it"))
+            seen.setdefault(appt.id, where)
+            if appt.chair is not None and clinic.chair(appt.chair) is None:
+                out.append(Problem(path, at, path=where,
+                                   message=f"appointment {appt.id} names chair '{appt.chair}', which the clinic "
+                                   f"file does not have (chairs: {', '.join(c.id for c in clinic.chairs)})"))
+            if appt.staff is not None and clinic.staff_member(appt.staff) is None:
+                known = ", ".join(s.id for s in clinic.staff) or "none named"
+                out.append(Problem(path, at, path=where,
+                                   message=f"appointment {appt.id} names staff '{appt.staff}', whom the clinic "
+                                   f"file does not list (staff: {known})"))
+    return out
+
+
+def offset_warnings(schedule: Schedule, clinic: Clinic, path: str, index: PositionIndex | None) -> list[Problem]:
+    """Appointments whose written UTC offset is not the clinic zone's at that moment.
+
+    The written instant is exported (shown at its wall-clock time in the clinic's zone);
+    `tms-sched check` reports the same as TMS017.
+    """
+    zone = clinic.zone
+    out: list[Problem] = []
+    for i, patient in enumerate(schedule.patients):
+        for j, appt in enumerate(patient.appointments):
+            local = appt.start.astimezone(zone)
+            if local.utcoffset() != appt.start.utcoffset():
+                out.append(Problem(path, index.line(("patients", i, "appointments", j)) if index else None,
+                                   path=f"patients[{i}].appointments[{j}]",
+                                   message=f"{appt.id}: offset {appt.start.strftime('%z')} disagrees with "
+                                   f"{clinic.info.timezone} on {local.date()} (TMS017); exported as "
+                                   f"{local.strftime('%H:%M')} local time"))
+    return out
+
+
+# -- building -------------------------------------------------------------------------
+
+def build_calendars(schedule: Schedule, clinic: Clinic, options: ExportOptions) -> list[CalendarFile]:
+    """The calendars of one view, sorted by file name; each as the bytes to write."""
+    builder = _Builder(schedule, clinic, options)
+    return builder.build()
+
+
+def uid_for(appointment_id: str, clinic_name: str) -> str:
+    """The event UID: the appointment id at the clinic, never anything about its time."""
+    return f"{_uid_part(appointment_id)}@{_clinic_slug(clinic_name)}.tms-sched"
+
+
+def _uid_part(text: str) -> str:
+    # UIDs end up in CalDAV resource names and URLs: keep them to URL-safe characters.
+    return quote(text, safe="")
+
+
+def _clinic_slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    # The digest keeps two clinics whose names differ only in punctuation apart.
+    return f"{slug[:48].strip('-')}-{digest}" if slug else digest
+
+
+def clean_text(text: str) -> str:
+    """Text as an iCalendar TEXT value may hold it: line breaks kept, other controls dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch if ch in "\n\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F) else " " for ch in text)
+
+
+def _text(value: str) -> vText:
+    # icalendar types unknown properties (NAME, X-...) as raw values; vText escapes them.
+    return vText(clean_text(value))
+
+
+@dataclass
+class _Entry:
+    patient: ScheduledPatient
+    appt: Appointment
+    makeup: bool
+
+
+class _Builder:
+    def __init__(self, schedule: Schedule, clinic: Clinic, options: ExportOptions) -> None:
+        self.schedule = schedule
+        self.clinic = clinic
+        self.options = options
+        self.zone = clinic.zone
+        self.clinic_name = clinic.info.name
+        self.entries = self._entries()
+        self.timezone = self._vtimezone()
+        self.stamp = self._stamp()
+
+    # the appointments, in time order, each knowing whether it makes up an earlier one
+    def _entries(self) -> list[_Entry]:
+        out: list[_Entry] = []
+        for patient in self.schedule.patients:
+            ordered = sorted(patient.appointments, key=lambda a: (a.start, a.id))
+            sessions_seen: set[int] = set()
+            for appt in ordered:
+                makeup = appt.session is not None and appt.session in sessions_seen
+                if appt.session is not None:
+                    sessions_seen.add(appt.session)
+                out.append(_Entry(patient, appt, makeup))
+        out.sort(key=lambda e: (e.appt.start, e.appt.id))
+        return out
+
+    def _vtimezone(self) -> Timezone | None:
+        """The clinic's zone from the day of the first appointment to the day after the last."""
+        if self.entries:
+            first = min(e.appt.start.astimezone(self.zone).date() for e in self.entries)
+            last = max(e.appt.end.astimezone(self.zone).date() for e in self.entries)
+        elif self.schedule.schedule.updated is not None:
+            first = last = self.schedule.schedule.updated
+        else:
+            return None
+        return Timezone.from_tzinfo(self.zone, self.clinic.info.timezone,
+                                    first_date=first, last_date=last + dt.timedelta(days=1))
+
+    def _stamp(self) -> dt.datetime:
+        """DTSTAMP: midnight UTC of the schedule's last write, never the wall clock."""
+        day = self.schedule.schedule.updated
+        if day is None:  # a schedule written by hand: the first appointment's day
+            day = min((e.appt.start.astimezone(dt.timezone.utc).date() for e in self.entries),
+                      default=dt.date(2000, 1, 1))
+        return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+
+    # -- views --
+
+    def build(self) -> list[CalendarFile]:
+        by = self.options.by
+        if by == "patient":
+            files = self._patients()
+        elif by == "chair":
+            files = self._chairs()
+        elif by == "staff":
+            files = self._staff()
+        else:
+            files = [self._calendar("clinic.ics", f"{self.clinic_name}: all appointments", self.entries, "clinic")]
+        return sorted(files, key=lambda f: f.filename)
+
+    def _patients(self) -> list[CalendarFile]:
+        wanted = set(self.options.patients)
+        chosen = [p for p in self.schedule.patients if not wanted or p.id in wanted]
+        stems = file_stems([p.id for p in chosen])
+        out = []
+        for patient in chosen:
+            entries = [e for e in self.entries if e.patient.id == patient.id]
+            title = f"{self._who(patient.id)}: appointments at {self.clinic_name}"
+            out.append(self._calendar(f"patient-{stems[patient.id]}.ics", title, entries, "patient"))
+        return out
+
+    def _chairs(self) -> list[CalendarFile]:
+        stems = file_stems([c.id for c in self.clinic.chairs])
+        out = []
+        for chair in self.clinic.chairs:
+            entries = [e for e in self.entries if e.appt.chair == chair.id]
+            out.append(self._calendar(f"chair-{stems[chair.id]}.ics",
+                                      f"{_chair_words(chair)}, {self.clinic_name}", entries, "chair"))
+        return out
+
+    def _staff(self) -> list[CalendarFile]:
+        stems = file_stems([s.id for s in self.clinic.staff])
+        out = []
+        for member in self.clinic.staff:
+            entries = [e for e in self.entries if e.appt.staff == member.id]
+            out.append(self._calendar(f"staff-{stems[member.id]}.ics",
+                                      f"{_staff_words(member)}, {self.clinic_name}", entries, "staff"))
+        return out
+
+    # -- one calendar --
+
+    def _calendar(self, filename: str, title: str, entries: Sequence[_Entry], view: View) -> CalendarFile:
+        cal = Calendar()
+        cal.add("PRODID", PRODID)
+        cal.add("VERSION", "2.0")
+        cal.add("CALSCALE", "GREGORIAN")
+        cal.add("METHOD", "PUBLISH")
+        cal.add("NAME", _text(title))
+        cal.add("X-WR-CALNAME", _text(title))
+        info = self.schedule.schedule
+        about = f"Exported by tms-sched from schedule revision {info.revision}"
+        about += f" (updated {info.updated.isoformat()})." if info.updated else "."
+        cal.add("DESCRIPTION", _text(about))
+        cal.add("X-WR-CALDESC", _text(about))
+        cal.add("X-WR-TIMEZONE", self.clinic.info.timezone)
+        cal.add(CLINIC_PROPERTY, _text(self.clinic_name))
+        if self.timezone is not None:
+            cal.add_component(self.timezone)
+        for entry in entries:
+            cal.add_component(self._event(entry, view))
+        return CalendarFile(filename, clean_text(title), len(entries), cal.to_ical())
+
+    def _event(self, entry: _Entry, view: View) -> Event:
+        appt = entry.appt
+        protocol = self.clinic.protocols[entry.patient.protocol]
+        what = _what(appt, protocol, entry.makeup)
+        summary = what if view == "patient" else f"{self._who(entry.patient.id)}: {what}"
+        if appt.status in STATUS_PREFIX:
+            summary = f"{STATUS_PREFIX[appt.status]}: {summary}"
+        event = Event()
+        event.add("UID", uid_for(appt.id, self.clinic_name))
+        event.add("DTSTAMP", self.stamp)
+        event.add("SEQUENCE", appt.revision)
+        event.add("DTSTART", appt.start.astimezone(self.zone))
+        event.add("DTEND", appt.end.astimezone(self.zone))
+        event.add("SUMMARY", clean_text(summary))
+        event.add("LOCATION", clean_text(self._location(appt)))
+        event.add("DESCRIPTION", clean_text(self._description(entry, protocol)))
+        event.add("STATUS", EVENT_STATUS[appt.status])
+        event.add("TRANSP", "OPAQUE" if appt.live else "TRANSPARENT")
+        if appt.status == "planned":
+            for minutes in sorted(set(self.options.alarms), reverse=True):
+                alarm = Alarm()
+                alarm.add("ACTION", "DISPLAY")
+                alarm.add("DESCRIPTION", clean_text(what))
+                alarm.add("TRIGGER", dt.timedelta(minutes=-minutes))
+                event.add_component(alarm)
+        return event
+
+    def _who(self, patient_id: str) -> str:
+        name = self.options.names.get(patient_id)
+        return f"{name} ({patient_id})" if name else patient_id
+
+    def _location(self, appt: Appointment) -> str:
+        chair = self.clinic.chair(appt.chair) if appt.chair else None
+        if chair is None:
+            return self.clinic_name
+        return f"{_chair_words(chair)}, {self.clinic_name}"
+
+    def _description(self, entry: _Entry, protocol: Protocol) -> str:
+        appt = entry.appt
+        lines = [f"Patient: {self._who(entry.patient.id)}", f"Course: {protocol.id} ({protocol.label})"]
+        if appt.session is not None:
+            session = f"Session {appt.session} of {protocol.total_sessions}"
+            lines.append(session + (" (make-up)" if entry.makeup else ""))
+        else:
+            lines.append(f"Assessment: {appt.name}")
+        if appt.chair:
+            chair = self.clinic.chair(appt.chair)
+            lines.append(_chair_words(chair) if chair else f"Chair {appt.chair}")
+        if appt.staff:
+            member = self.clinic.staff_member(appt.staff)
+            lines.append(f"With: {_staff_words(member) if member else appt.staff}")
+        lines.append(f"Status: {STATUS_WORDS[appt.status]}")
+        lines.append(f"Appointment {appt.id}, schedule revision {appt.revision}")
+        return "\n".join(lines)
+
+
+def _what(appt: Appointment, protocol: Protocol, makeup: bool) -> str:
+    """What the appointment is, in the words a patient and a coordinator use."""
+    if appt.kind == "assessment":
+        name = appt.name or "assessment"
+        text = name[:1].upper() + name[1:]
+        return text if text.lower().endswith("assessment") else f"{text} assessment"
+    extra = f"{protocol.id}, make-up" if makeup else protocol.id
+    if appt.kind == "mapping":
+        return f"{protocol.first_session_label} ({extra})"
+    noun = "TMS session" if _is_tms(protocol) else "Session"
+    return f"{noun} {appt.session} of {protocol.total_sessions} ({extra})"
+
+
+@lru_cache(maxsize=1)
+def _tms_capabilities() -> frozenset[str]:
+    return frozenset(raw["capability"] for raw in builtin_raw().values() if "capability" in raw)
+
+
+def _is_tms(protocol: Protocol) -> bool:
+    """A course on a TMS chair (every built-in protocol) or one that maps the motor threshold.
+
+    A clinic's own protocol on other equipment (an infusion series) is not called TMS.
+    """
+    return protocol.capability in _tms_capabilities() or "motor-threshold" in protocol.first_session_label.lower()
+
+
+def _chair_words(chair: Chair) -> str:
+    return f"Chair {chair.id} ({chair.name})" if chair.name else f"Chair {chair.id}"
+
+
+def _staff_words(member: StaffMember) -> str:
+    who = f"{member.name} ({member.id})" if member.name else member.id
+    return f"{who}, {member.role}"
+
+
+# -- file names and writing -----------------------------------------------------------
+
+def file_stems(ids: Iterable[str]) -> dict[str, str]:
+    """A safe file-name stem for each id, distinct even on case-insensitive file systems.
+
+    Ids of plain letters, digits, dots, dashes and underscores stay as they are; any
+    other id is spelled in those (accents dropped, the rest as underscores) with a short
+    digest of the id appended, as is an id that would clash with another ignoring case,
+    so that two ids never share a file.
+    """
+    ids = list(dict.fromkeys(ids))
+    plain: dict[str, str] = {}
+    for ident in ids:
+        ascii_letters = unicodedata.normalize("NFKD", ident).encode("ascii", "ignore").decode("ascii")
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_letters).strip("._-")[:64] or "id"
+        if stem != ident:
+            stem = f"{stem}-{_digest(ident)}"
+        plain[ident] = stem
+    folded: dict[str, int] = {}
+    for stem in plain.values():
+        folded[stem.casefold()] = folded.get(stem.casefold(), 0) + 1
+    return {ident: (f"{stem}-{_digest(ident)}" if folded[stem.casefold()] > 1 and stem == ident else stem)
+            for ident, stem in plain.items()}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def is_our_export(path: Path, clinic_name: str) -> bool:
+    """True when ``path`` is a calendar this command wrote for this clinic."""
+    try:
+        data = path.read_bytes()
+        cal = Calendar.from_ical(data)
+    except Exception:  # anything unreadable or unparsable is not ours
+        return False
+    if isinstance(cal, list) or cal.name != "VCALENDAR":
+        return False
+    if str(cal.get("PRODID", "")) != PRODID:
+        return False
+    # icalendar keeps an X- property's text as written (escaped); accept either form.
+    marker = str(cal.get(CLINIC_PROPERTY, ""))
+    name = clean_text(clinic_name)
+    return marker in (name, vText(name).to_ical().decode("utf-8"))
+
+
+def write_calendars(directory: str, files: Sequence[CalendarFile], clinic_name: str) -> list[Path]:
+    """Write every file atomically into ``directory``.
+
+    Files this command wrote for the same clinic are replaced; any other file in the
+    way stops the export before anything is written.
+    """
+    folder = Path(directory)
+    targets = [folder / f.filename for f in files]
+    foreign = [t for t in targets if t.exists() and (not t.is_file() or not is_our_export(t, clinic_name))]
+    if foreign:
+        names = ", ".join(str(t) for t in foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(f"{names}: already exists and is not a calendar that tms-sched exported for "
+                          f"{clinic_name}; refusing to overwrite it (move it away or choose another -o)")
+    for target, f in zip(targets, files):
+        atomic_write(target, f.data.decode("utf-8"))
+    return targets
