@@ -1,0 +1,176 @@
+"""`tms-sched show`: a schedule as the views a coordinator reads every morning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from pathlib import Path
+
+import click
+from rich.console import Console, RenderableType
+
+from ..calendar import ClinicCalendar
+from ..errors import UsageError
+from ..io import load_clinic
+from ..io.common import atomic_write
+from ..io.schedule import load_schedule
+from ..io.validation import suggest
+from ..render.console import make_console
+from ..render.views import (
+    VIEWS, ScheduleFacts, agenda_view, chairs_view, load_view, patient_view, week_view,
+)
+from ..render.views.marks import PRINT_THEME
+from . import DATE, echo_err, main, today_option
+
+LOAD_WEEKS = 4
+"""The load view's range when only --date is given: this many calendar weeks."""
+EXPORT_WIDTH = 100
+
+
+@main.command()
+@click.argument("schedule_path", metavar="SCHEDULE")
+@click.option("--clinic", "clinic_path", required=True, metavar="CLINIC",
+              help="The clinic file the schedule was planned for.")
+@click.option("--view", type=click.Choice(VIEWS), default="agenda", show_default=True, help="What to show.")
+@click.option("--date", "day", type=DATE,
+              help="The day (agenda, chairs), a day of the week (week) or the first day (load); default: today.")
+@click.option("--to", "until", type=DATE,
+              help=f"Last day of a range (agenda; load, which otherwise shows {LOAD_WEEKS} weeks).")
+@today_option
+@click.option("--patient", metavar="ID", help="The course to show (patient view); with agenda, only this patient.")
+@click.option("--chair", metavar="ID", help="Only this chair (agenda, week, chairs, load); default: all chairs.")
+@click.option("--width", type=click.IntRange(40, 1000),
+              help=f"Columns to fit (default: the terminal's; {EXPORT_WIDTH} for a pipe or a file).")
+@click.option("--html", "html_path", metavar="FILE", help="Write the view to a standalone HTML file instead.")
+@click.option("--svg", "svg_path", metavar="FILE", help="Write the view to a standalone SVG image instead.")
+def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, until: dt.date | None,
+         today: dt.date | None, patient: str | None, chair: str | None, width: int | None,
+         html_path: str | None, svg_path: str | None) -> None:
+    """Show a schedule: the day's agenda, a week grid, one course, chair timelines, load.
+
+    \b
+    agenda   a day (or --date .. --to) in time order: chair, patient, session n of N,
+             status, and the gaps with nothing under way
+    week     half-hour rows by weekday, a mark per chair: free capacity at a glance
+             (--chair: the patients on one chair)
+    patient  one course (--patient): progress, mapping, sessions by week, assessments
+             and the follow-up window, projected end
+    chairs   one day, a timeline bar per chair, and who sits where
+    load     chair utilisation by day and hour as a heat map (--date .. --to)
+
+    Times are the clinic's local wall-clock times. Colour only repeats what the symbols
+    say; NO_COLOR or a pipe gives plain text. --html and --svg write the same view as a
+    file to print or post.
+    """
+    clinic, _ = load_clinic(clinic_path)
+    schedule, _ = load_schedule(schedule_path)
+    info = schedule.schedule
+    if info.clinic != clinic.info.name:
+        echo_err(f"warning: {schedule_path} was planned for '{info.clinic}', "
+                 f"not for '{clinic.info.name}' ({clinic_path})")
+    if info.timezone != clinic.info.timezone:
+        echo_err(f"warning: {schedule_path} is in {info.timezone} but {clinic_path} is in "
+                 f"{clinic.info.timezone}; showing {clinic.info.timezone} wall-clock times")
+    facts = ScheduleFacts(schedule, clinic, ClinicCalendar(clinic, schedule.closures), today or dt.date.today())
+    export = bool(html_path or svg_path)
+    renderable = _view(facts, schedule_path, view, day, until, patient, chair, width or EXPORT_WIDTH)
+    if renderable is None:
+        click.echo(f"{schedule_path} has no appointments to show.")
+        return
+    if export:
+        _export(renderable, width or EXPORT_WIDTH, html_path, svg_path,
+                f"tms-sched show --view {view}: {clinic.info.name}")
+        return
+    make_console(width).print(renderable)
+
+
+def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, until: dt.date | None,
+          patient: str | None, chair: str | None, width: int) -> RenderableType | None:
+    """Check the arguments against the schedule, then build the view."""
+    known = sorted({*facts.patients, *(u.id for u in facts.schedule.unplaced)})
+    if patient is not None and patient not in known:
+        raise UsageError(f"unknown patient '{patient}' in {source}{suggest(patient, known)} "
+                         f"(it has {len(known)}: {_some(known)})")
+    chairs = facts.chair_ids()
+    if chair is not None and chair not in chairs:
+        raise UsageError(f"unknown chair '{chair}'{suggest(chair, chairs)}; the clinic's chairs are "
+                         f"{', '.join(chairs)}")
+    if view == "patient":
+        if patient is None:
+            example = known[0] if known else "P-0001"
+            raise UsageError(f"the patient view shows one course; name it with --patient (e.g. --patient {example})")
+        return patient_view(facts, patient, width=width)
+    if facts.first_day is None or facts.last_day is None:
+        return None
+    start = day or facts.today
+    if until is not None and until < start:
+        raise UsageError(f"--to {until} is before --date {start}; give the earlier day first")
+    if view == "week":
+        start = start - dt.timedelta(days=start.weekday())
+        end = start + dt.timedelta(days=6)
+    elif view == "load":
+        if until is None:
+            start = start - dt.timedelta(days=start.weekday())
+        end = until or start + dt.timedelta(weeks=LOAD_WEEKS, days=-1)
+    elif view == "agenda":
+        end = until or start
+    else:
+        end = start
+        if until is not None:
+            raise UsageError("the chairs view shows one day; give --date without --to (or use --view load)")
+    if end < facts.first_day or start > facts.last_day:
+        asked = f"{start}" if start == end else f"{start} to {end}"
+        if view == "week":
+            asked = f"the week of {start}"
+        if day is None:
+            asked = f"today ({facts.today})" if view in ("agenda", "chairs") else f"{asked} (around today)"
+        raise UsageError(f"{asked} is outside the schedule {source}, which runs from {facts.first_day} "
+                         f"to {facts.last_day}; give a --date in that range")
+    if view == "week":
+        return week_view(facts, start, chair=chair, width=width)
+    if view == "load":
+        return load_view(facts, start, end, chair=chair, width=width)
+    if view == "chairs":
+        return chairs_view(facts, start, chair=chair, width=width)
+    return agenda_view(facts, start, end, chair=chair, patient=patient)
+
+
+def _some(ids: list[str], n: int = 8) -> str:
+    return ", ".join(ids[:n]) + (f" and {len(ids) - n} more" if len(ids) > n else "")
+
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>{title}</title>
+<style>
+{{stylesheet}}
+body {{{{ color: {{foreground}}; background-color: {{background}}; margin: 2em; }}}}
+pre {{{{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, 'Courier New', monospace; font-size: 13px;
+        line-height: 1.25; }}}}
+</style>
+</head>
+<body>
+<pre><code>{{code}}</code></pre>
+</body>
+</html>
+"""
+
+
+def _export(renderable: RenderableType, width: int, html_path: str | None, svg_path: str | None, title: str) -> None:
+    """Write the view as it would look in a colour terminal of ``width`` columns."""
+    for path, kind in ((html_path, "html"), (svg_path, "svg")):
+        if not path:
+            continue
+        console = Console(record=True, file=io.StringIO(), width=width, force_terminal=True,
+                          color_system="truecolor", highlight=False, emoji=False, soft_wrap=False)
+        console.print(renderable)
+        if kind == "html":
+            page = HTML_PAGE.format(title=html.escape(title))
+            text = console.export_html(theme=PRINT_THEME, code_format=page, inline_styles=False)
+        else:
+            text = console.export_svg(title=title, theme=PRINT_THEME)
+        atomic_write(Path(path), text)
+        echo_err(f"wrote {path}")

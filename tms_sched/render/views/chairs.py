@@ -1,0 +1,137 @@
+"""One day, a timeline bar per chair: who sits where, what is free, what is down."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .facts import Booking, ScheduleFacts, day_name, hhmm, overlap, short_duration, windows_text
+from .marks import BOOKED, CLOSED, DONE, DOWN, FREE, MISSED, STATUS_MARK, STATUS_STYLE, legend, mark
+
+STEPS = (1, 2, 3, 5, 6, 10, 15, 20, 30, 60)
+LABEL = 16
+STATS = 12
+NO_CHAIR = "no chair"
+
+
+def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, width: int = 100) -> RenderableType:
+    chairs = [chair] if chair else facts.chair_ids()
+    title = Text(f"Chairs on {day_name(day)} {day}, {facts.clinic.info.name}", style="bold")
+    if day == facts.today:
+        title.append("  (today)", style="bold cyan")
+    head = [title]
+    closed = facts.closed_reason(day)
+    if closed:
+        head.append(Text(f"closed: {closed}", style="bold"))
+    else:
+        head.append(Text(f"open {windows_text(facts.windows(day))}", style="dim"))
+    change = facts.clock_change(day)
+    if change:
+        head.append(Text(f"daylight saving: {change}; times are local wall-clock", style="bold"))
+    bookings = facts.bookings(day)
+    chairless = [b for b in bookings if b.chair is None and chair is None]
+    lo, hi = _extent(facts, day, bookings)
+    room = max(12, width - LABEL - STATS - 4)
+    step = next((s for s in STEPS if (hi - lo) / s <= room), 60)
+    cells = -(-(hi - lo) // step)
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, width=LABEL)
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_row(Text(f"one mark: {step} min", style="dim"), _ticks(lo, step, cells), Text("booked  free", style="dim"))
+    for c in chairs:
+        booked, available = facts.chair_minutes(day, c)
+        stats = Text(f"{round(100 * booked / available):>3}%  {short_duration(available - booked):>5}"
+                     if available else "    -", style="dim")
+        grid.add_row(_label(facts.chair_label(c)), _bar(facts, day, c, lo, step, cells), stats)
+    if chairless:
+        grid.add_row(Text(NO_CHAIR, style="dim"), _bar(facts, day, None, lo, step, cells), Text(""))
+
+    parts: list[RenderableType] = [*head, Text(), grid]
+    notes = []
+    for c in chairs:
+        for (s, e), why in facts.calendar.chair_down(c, day):
+            notes.append(Text(f"chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
+    parts.extend(notes)
+    parts.append(legend([(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (MISSED, "bold red", "missed"),
+                         (FREE, "green", "free"), (DOWN, "red", "chair down"), (CLOSED, "", "closed")]))
+    listing = _listing(facts, day, chairs + ([None] if chairless else []))
+    if listing is not None:
+        parts.extend([Text(), listing])
+    return Group(*parts)
+
+
+def _extent(facts: ScheduleFacts, day: dt.date, bookings: list[Booking]) -> tuple[int, int]:
+    starts = [s for s, _ in facts.weekly_hours(day)] + [b.start for b in bookings]
+    ends = [e for _, e in facts.weekly_hours(day)] + [b.end for b in bookings]
+    if not starts:
+        return 8 * 60, 18 * 60
+    return min(starts) // 60 * 60, min(24 * 60, -(-max(ends) // 60) * 60)
+
+
+def _label(text: str) -> Text:
+    return Text(text if len(text) <= LABEL else text[: LABEL - 1] + "…")
+
+
+def _ticks(lo: int, step: int, cells: int) -> Text:
+    line = [" "] * cells
+    last = -2
+    for i in range(cells):
+        t = lo + i * step
+        if t % 60 == 0 and i > last + 1 and i + 2 <= cells:
+            line[i:i + 2] = list(f"{t // 60:02d}")
+            last = i + 1
+    return Text("".join(line), style="dim")
+
+
+def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: int, cells: int) -> Text:
+    bookings = [b for b in facts.bookings(day) if b.chair == chair]
+    windows = facts.windows(day, chair) if chair else ()
+    down = sorted(w for w, _ in facts.calendar.chair_down(chair, day)) if chair else []
+    bar = Text()
+    for i in range(cells):
+        t0, t1 = lo + i * step, lo + (i + 1) * step
+        here = [b for b in bookings if b.start < t1 and t0 < b.end]
+        live = [b for b in here if b.live]
+        if live:
+            glyph = BOOKED if any(b.status == "planned" for b in live) else DONE
+            style = "magenta" if any(b.kind == "mapping" for b in live) else None
+            bar.append(glyph, style=style or mark(glyph).style)
+        elif here:
+            bar.append_text(mark(MISSED))
+        elif chair and overlap(windows, t0, t1):
+            bar.append_text(mark(FREE))
+        elif chair and overlap(down, t0, t1):
+            bar.append_text(mark(DOWN))
+        else:
+            bar.append(CLOSED)
+    return bar
+
+
+def _listing(facts: ScheduleFacts, day: dt.date, chairs: list[str | None]) -> Table | None:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
+    table.add_column("chair", no_wrap=True)
+    table.add_column("appointments in time order", overflow="fold")
+    rows = 0
+    for c in chairs:
+        bookings = [b for b in facts.bookings(day) if b.chair == c]
+        if not bookings:
+            continue
+        text = Text()
+        for i, b in enumerate(bookings):
+            if i:
+                text.append(",  ")
+            text.append(f"{hhmm(b.start)} {b.patient} ")
+            label = b.appt.session if b.is_session else b.appt.name
+            text.append(f"{STATUS_MARK[b.status]}{label}", style=STATUS_STYLE[b.status])
+        table.add_row(c or NO_CHAIR, text)
+        rows += 1
+    return table if rows else None
+
+
+__all__ = ["chairs_view"]

@@ -1,0 +1,279 @@
+"""What the views read from a schedule: appointments by local day, chair and patient.
+
+Everything is local wall-clock time in the clinic's zone, as minutes after midnight,
+so a session at 08:00 shows at 08:00 on both sides of a daylight-saving change. This
+module only arranges what the schedule, the clinic and its calendar already say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ...calendar import ClinicCalendar, Window, weekday_key
+from ...model.base import WEEKDAY_NAMES, minutes_to_hhmm
+from ...model.clinic import Clinic
+from ...model.protocol import Protocol
+from ...model.schedule import Appointment, Schedule, ScheduledPatient
+from ...tz import unstable_minutes
+
+DAY_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """One appointment placed on its local day."""
+
+    patient: str
+    appt: Appointment
+    day: dt.date
+    start: int
+    end: int
+    total: int | None
+    makeup: bool
+
+    @property
+    def chair(self) -> str | None:
+        return self.appt.chair
+
+    @property
+    def status(self) -> str:
+        return self.appt.status
+
+    @property
+    def kind(self) -> str:
+        return self.appt.kind
+
+    @property
+    def live(self) -> bool:
+        return self.appt.status in ("planned", "done")
+
+    @property
+    def is_session(self) -> bool:
+        return self.appt.kind != "assessment"
+
+    def what(self) -> str:
+        if self.appt.kind == "assessment":
+            return f"assessment: {self.appt.name}"
+        return self.appt.kind
+
+    def session_label(self) -> str:
+        if self.appt.session is None:
+            return ""
+        text = f"{self.appt.session} of {self.total}" if self.total else f"{self.appt.session}"
+        return text + (", make-up" if self.makeup else "")
+
+    def span(self) -> str:
+        return f"{hhmm(self.start)}-{hhmm(self.end)}"
+
+
+def hhmm(minute: int) -> str:
+    return minutes_to_hhmm(min(max(minute, 0), DAY_MINUTES))
+
+
+def day_name(day: dt.date) -> str:
+    return WEEKDAY_NAMES[day.weekday()]
+
+
+def short_day(day: dt.date) -> str:
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.strftime('%m-%d')}"
+
+
+def duration(minutes: int) -> str:
+    """``95`` -> ``1 h 35 min``."""
+    h, m = divmod(int(minutes), 60)
+    if h and m:
+        return f"{h} h {m} min"
+    return f"{h} h" if h else f"{m} min"
+
+
+def short_duration(minutes: int) -> str:
+    """``95`` -> ``1h35``; for narrow columns."""
+    h, m = divmod(int(minutes), 60)
+    if h and m:
+        return f"{h}h{m:02d}"
+    return f"{h}h" if h else f"{m}m"
+
+
+def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def merge(intervals: Iterable[Window]) -> list[Window]:
+    out: list[Window] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def overlap(intervals: Sequence[Window], lo: int, hi: int) -> int:
+    """Minutes of ``intervals`` (merged) that fall in [lo, hi)."""
+    total = 0
+    for s, e in intervals:
+        if e <= lo:
+            continue
+        if s >= hi:
+            break
+        total += min(e, hi) - max(s, lo)
+    return total
+
+
+def free_intervals(windows: Sequence[Window], busy: Sequence[Window]) -> list[Window]:
+    """The parts of ``windows`` not covered by ``busy`` (both merged and sorted)."""
+    out: list[Window] = []
+    for ws, we in windows:
+        cursor = ws
+        for bs, be in busy:
+            if be <= cursor or bs >= we:
+                continue
+            if bs > cursor:
+                out.append((cursor, bs))
+            cursor = max(cursor, be)
+        if cursor < we:
+            out.append((cursor, we))
+    return out
+
+
+def windows_text(windows: Sequence[Window]) -> str:
+    return ", ".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in windows)
+
+
+class ScheduleFacts:
+    """A schedule read for display: bookings by local day and by patient."""
+
+    def __init__(self, schedule: Schedule, clinic: Clinic, calendar: ClinicCalendar, today: dt.date) -> None:
+        self.schedule = schedule
+        self.clinic = clinic
+        self.calendar = calendar
+        self.today = today
+        self.zone = clinic.zone
+        self.by_day: dict[dt.date, list[Booking]] = {}
+        self.by_patient: dict[str, list[Booking]] = {}
+        self.patients: dict[str, ScheduledPatient] = {p.id: p for p in schedule.patients}
+        for patient in schedule.patients:
+            protocol = clinic.protocols.get(patient.protocol)
+            total = protocol.total_sessions if protocol else None
+            missed: dict[int, dt.datetime] = {}
+            for appt in patient.appointments:
+                if appt.status == "missed" and appt.session is not None:
+                    first = missed.get(appt.session)
+                    missed[appt.session] = appt.start if first is None else min(first, appt.start)
+            placed = []
+            for appt in patient.appointments:
+                local = appt.start.astimezone(self.zone)
+                start = local.hour * 60 + local.minute
+                makeup = (appt.status in ("planned", "done") and appt.session in missed
+                          and appt.start > missed[appt.session])
+                booking = Booking(patient.id, appt, local.date(), start, start + appt.minutes, total, makeup)
+                placed.append(booking)
+                self.by_day.setdefault(booking.day, []).append(booking)
+            placed.sort(key=_order)
+            self.by_patient[patient.id] = placed
+        for bookings in self.by_day.values():
+            bookings.sort(key=_order)
+        days = sorted(self.by_day)
+        self.first_day: dt.date | None = days[0] if days else None
+        self.last_day: dt.date | None = days[-1] if days else None
+        self._busy: dict[tuple[dt.date, str | None], list[Window]] = {}
+
+    # -- lookups -------------------------------------------------------------------
+    def protocol_of(self, patient_id: str) -> Protocol | None:
+        patient = self.patients.get(patient_id)
+        return self.clinic.protocols.get(patient.protocol) if patient else None
+
+    def chair_ids(self) -> list[str]:
+        """The clinic's chairs in file order, then any chair only the schedule names."""
+        ids = [c.id for c in self.clinic.chairs]
+        extra = {b.chair for bs in self.by_day.values() for b in bs if b.chair and b.chair not in ids}
+        return ids + sorted(extra)
+
+    def chair_label(self, chair_id: str) -> str:
+        chair = self.clinic.chair(chair_id)
+        return f"{chair_id} {chair.name}".strip() if chair else f"{chair_id} (not in the clinic file)"
+
+    def bookings(self, day: dt.date, chair: str | None = None, patient: str | None = None,
+                 cancelled: bool = False) -> list[Booking]:
+        """The day's appointments in time order; cancelled ones only when asked for."""
+        out = []
+        for b in self.by_day.get(day, ()):
+            if chair is not None and b.chair != chair:
+                continue
+            if patient is not None and b.patient != patient:
+                continue
+            if b.status == "cancelled" and not cancelled:
+                continue
+            out.append(b)
+        return out
+
+    def busy(self, day: dt.date, chair: str | None) -> list[Window]:
+        """Merged live intervals on one chair, or of every appointment when ``chair`` is None."""
+        key = (day, chair)
+        cached = self._busy.get(key)
+        if cached is None:
+            cached = merge((b.start, b.end) for b in self.by_day.get(day, ())
+                           if b.live and (chair is None or b.chair == chair))
+            self._busy[key] = cached
+        return cached
+
+    def windows(self, day: dt.date, chair: str | None = None) -> tuple[Window, ...]:
+        if chair is None:
+            return self.calendar.open_windows(day)
+        return self.calendar.chair_windows(chair, day)
+
+    def weekly_hours(self, day: dt.date) -> tuple[Window, ...]:
+        """The clinic's usual hours on that weekday, closures aside (for a grid's extent)."""
+        return tuple(self.clinic.info.hours.get(weekday_key(day), ()))
+
+    def has_hours(self, day: dt.date) -> bool:
+        return bool(self.weekly_hours(day))
+
+    def closed_reason(self, day: dt.date) -> str | None:
+        return self.calendar.closed_reason(day)
+
+    def clock_change(self, day: dt.date) -> str | None:
+        """A sentence about a daylight-saving change on ``day``, or None."""
+        unstable = unstable_minutes(day, self.zone)
+        if unstable is None:
+            return None
+        s, e = unstable
+        before = dt.datetime.combine(day, dt.time()).replace(tzinfo=self.zone).utcoffset()
+        after = (dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)).replace(tzinfo=self.zone).utcoffset()
+        assert before is not None and after is not None
+        if after > before:
+            return f"clocks go forward at {hhmm(s)} ({hhmm(s)}-{hhmm(e)} does not exist)"
+        return f"clocks go back at {hhmm(e)} ({hhmm(s)}-{hhmm(e)} happens twice)"
+
+    def clock_changes(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+        out = []
+        for day in days_between(start, end):
+            change = self.clock_change(day)
+            if change:
+                out.append((day, change))
+        return out
+
+    def chair_minutes(self, day: dt.date, chair: str) -> tuple[int, int]:
+        """(booked, available) minutes of one chair on ``day``, within its open windows."""
+        windows = self.windows(day, chair)
+        available = sum(e - s for s, e in windows)
+        busy = self.busy(day, chair)
+        booked = sum(overlap(busy, s, e) for s, e in windows)
+        return booked, available
+
+
+def _order(b: Booking) -> tuple:
+    return (b.day, b.start, b.chair or "~", b.patient, b.appt.id)
+
+
+__all__ = [
+    "Booking", "ScheduleFacts", "days_between", "day_name", "duration", "free_intervals", "hhmm", "merge",
+    "monday_of", "overlap", "short_day", "short_duration", "windows_text",
+]

@@ -1,0 +1,176 @@
+"""The week: half-hour rows by weekday columns, for all chairs or one.
+
+For all chairs each cell holds one mark per chair (booked, partly booked, free, closed)
+so free capacity stands out at a glance; when the chairs do not fit the column, the cell
+counts the chairs free for the whole half hour. For one chair the cells name the patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .facts import Booking, ScheduleFacts, hhmm, monday_of, overlap, short_day, short_duration
+from .marks import BOOKED, CLOSED, FREE, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark, status_legend
+
+STEP = 30
+
+
+def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, width: int = 100) -> RenderableType:
+    monday = monday_of(day)
+    week = [monday + dt.timedelta(days=i) for i in range(7)]
+    days = [d for d in week if facts.has_hours(d) or facts.bookings(d, chair)]
+    chairs = [chair] if chair else facts.chair_ids()
+    title = Text(f"Week of Monday {monday}, {facts.clinic.info.name}", style="bold")
+    if chair:
+        title.append(f", chair {facts.chair_label(chair)}")
+    if not days:
+        return Group(title, Text("No open days and no appointments this week.", style="dim"))
+    lo, hi = _extent(facts, days, chair)
+    # Columns of a fixed width that always fit: the time column and borders take 9.
+    cell_width = max(3, min(18, (width - 9) // len(days) - 3))
+    per_chair = chair is None and len(chairs) <= cell_width
+    spaced = per_chair and 2 * len(chairs) - 1 <= cell_width
+    if chair is None:  # marks need no more room than the chairs and a day's heading
+        cell_width = min(cell_width, max(9, 2 * len(chairs) - 1 if spaced else len(chairs)))
+    if chair is None:
+        title.append(", all chairs")
+        if per_chair:
+            title.append(f" (cells: a mark per chair, {' '.join(chairs)})")
+        else:
+            title.append(f" (cells: chairs free for the whole half hour, of {len(chairs)})")
+
+    table = Table(box=box.SQUARE, show_lines=False, padding=(0, 1), header_style="bold", pad_edge=True)
+    table.add_column("time", no_wrap=True, style="dim", min_width=5)
+    for d in days:
+        head = Text(short_day(d) if cell_width >= 9 else short_day(d).replace(" ", "\n"))
+        if d == facts.today:
+            head.append("\ntoday", style="bold cyan")
+        elif facts.closed_reason(d):
+            head.append("\nclosed", style="bold")
+        table.add_column(head, no_wrap=True, overflow="ellipsis", width=cell_width)
+
+    for t in range(lo, hi, STEP):
+        cells: list[Text | str] = [hhmm(t)]
+        for d in days:
+            if chair is None:
+                cells.append(_capacity_cell(facts, d, chairs, t, per_chair, spaced))
+            else:
+                cells.append(_chair_cell(facts, d, chair, t))
+        table.add_row(*cells)
+    free_row: list[Text | str] = [Text("free", style="bold")]
+    for d in days:
+        booked = available = 0
+        for c in chairs:
+            b, a = facts.chair_minutes(d, c)
+            booked += b
+            available += a
+        free_row.append(Text(short_duration(available - booked), style="green") if available else Text("-", style="dim"))
+    table.add_section()
+    table.add_row(*free_row)
+
+    parts: list[RenderableType] = [title, table]
+    for note in _notes(facts, week, chairs):
+        parts.append(note)
+    if chair is None and per_chair:
+        parts.append(legend([(BOOKED, "cyan", "booked"), (PARTLY, "cyan", "partly booked"), (FREE, "green", "free"),
+                             (CLOSED, "", "closed or chair down")]))
+    elif chair is None:
+        parts.append(Text("a number: chairs free for the whole half hour; (blank) closed", style="dim"))
+    else:
+        parts.append(status_legend() + Text("   ") + legend([("│", "", "continues"), (FREE, "green", "free"),
+                                                             (CLOSED, "", "closed or chair down")]))
+    return Group(*parts)
+
+
+def _extent(facts: ScheduleFacts, days: list[dt.date], chair: str | None) -> tuple[int, int]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for d in days:
+        for s, e in facts.weekly_hours(d):
+            starts.append(s)
+            ends.append(e)
+        for b in facts.bookings(d, chair):
+            starts.append(b.start)
+            ends.append(b.end)
+    lo = min(starts) // STEP * STEP
+    hi = -(-max(ends) // STEP) * STEP
+    return lo, min(hi, 24 * 60)
+
+
+def _capacity_cell(facts: ScheduleFacts, day: dt.date, chairs: list[str], t: int, per_chair: bool,
+                   spaced: bool) -> Text:
+    marks = Text()
+    free = 0
+    open_chairs = 0
+    for c in chairs:
+        available = overlap(facts.windows(day, c), t, t + STEP)
+        booked = overlap(facts.busy(day, c), t, t + STEP)
+        if available == 0 and booked == 0:
+            glyph = CLOSED
+        elif booked == 0:
+            glyph = FREE
+            free += 1
+        elif booked >= available:
+            glyph = BOOKED
+        else:
+            glyph = PARTLY
+        if available:
+            open_chairs += 1
+        if spaced and marks:
+            marks.append(" ")
+        marks.append_text(mark(glyph))
+    if per_chair:
+        return marks
+    if not open_chairs:
+        return Text("")
+    style = "green" if free * 2 >= open_chairs else ("yellow" if free else "red")
+    return Text(f"{free:>3}", style=style)
+
+
+def _chair_cell(facts: ScheduleFacts, day: dt.date, chair: str, t: int) -> Text:
+    starting: list[Booking] = []
+    ongoing: Booking | None = None
+    for b in facts.bookings(day, chair):
+        if t <= b.start < t + STEP:
+            starting.append(b)
+        elif b.live and b.start < t < b.end:
+            ongoing = b
+    if starting:
+        first = starting[0]
+        label = first.appt.session or (first.appt.name or "")[:4]
+        text = Text(f"{STATUS_MARK[first.status]}{label}", style=STATUS_STYLE[first.status])
+        text.append(f" {first.patient}")
+        if len(starting) > 1:
+            text.append(f" +{len(starting) - 1}", style="bold")
+        return text
+    if ongoing is not None:
+        return Text("│", style=STATUS_STYLE[ongoing.status])
+    if overlap(facts.windows(day, chair), t, t + STEP):
+        return mark(FREE)
+    return Text("")
+
+
+def _notes(facts: ScheduleFacts, week: list[dt.date], chairs: list[str]) -> list[Text]:
+    notes: list[Text] = []
+    for d in week:
+        reason = facts.closed_reason(d)
+        if reason and facts.has_hours(d):
+            notes.append(Text(f"{short_day(d)} closed: {reason}", style="bold"))
+        for (s, e), why in facts.calendar.partial_closures(d):
+            notes.append(Text(f"{short_day(d)} closed {hhmm(s)}-{hhmm(e)}: {why}", style="bold"))
+        for c in chairs:
+            for (s, e), why in facts.calendar.chair_down(c, d):
+                notes.append(Text(f"{short_day(d)} chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
+        change = facts.clock_change(d)
+        if change:
+            notes.append(Text(f"{short_day(d)} daylight saving: {change}; rows are local wall-clock time",
+                              style="bold"))
+    return notes
+
+
+__all__ = ["week_view"]
