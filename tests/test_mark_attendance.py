@@ -84,6 +84,14 @@ def test_discharged_patients_are_not_rebooked():
     assert again.rebook == []
 
 
+def test_discharge_names_unrecorded_past_appointments():
+    marked = attendance.discharge(load("standard.toml"), "P-0001", None, dt.date(2026, 12, 4))
+    assert marked.notes == ["P-0001-03, P-0001-04 lay before today and were never recorded; "
+                            "if they took place, mark them done"]
+    assert [status_of(marked.schedule, i) for i in ("P-0001-03", "P-0001-04", "P-0001-05")] == \
+        [("cancelled", 4, "discharged")] * 3
+
+
 def test_a_new_discharge_reason_replaces_the_old():
     schedule = attendance.discharge(load("standard.toml"), "P-0002", "moved", dt.date(2026, 12, 2)).schedule
     marked = attendance.discharge(schedule, "P-0002", "moved to Oregon", dt.date(2026, 12, 3))

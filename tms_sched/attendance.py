@@ -400,7 +400,14 @@ def discharge(schedule: Schedule, patient_id: str, reason: str | None, today: dt
     else:
         edit.note(f"{patient.id} is already discharged ({patient.reason or 'no reason given'})")
     why = _reasoned("discharged", reason or patient.reason)
+    unrecorded: list[str] = []
     for appt in patient.appointments:
         if appt.status == "planned":
+            if _local(appt, edit.zone).date() < today:
+                unrecorded.append(appt.id)
             edit.set_status(patient, appt, "cancelled", append_note=why)
+    if unrecorded:
+        many = len(unrecorded) > 1
+        edit.note(f"{', '.join(unrecorded)} lay before today and {'were' if many else 'was'} never recorded; "
+                  f"if {'they' if many else 'it'} took place, mark {'them' if many else 'it'} done")
     return edit.finish()
