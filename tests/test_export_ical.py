@@ -392,3 +392,23 @@ def test_exports_what_the_planner_writes(tmp_path):
     zone = ZoneInfo(schedule.schedule.timezone)
     starts = sorted(e.dtstart for e in strict.events)
     assert starts == sorted(a.start.astimezone(zone) for _, a in schedule.appointments())
+
+
+def test_a_schedule_without_appointments_gives_empty_valid_calendars(tmp_path):
+    result = export(tmp_path, "--by", "chair", schedule=str(FIX / "schedule-empty.toml"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chair-A.ics", "chair-B.ics", "chair-K.ics"]
+    assert f"{tmp_path / 'chair-A.ics'}: 0 events" in result.stdout
+    strict, loose = parse(tmp_path / "chair-A.ics")
+    assert strict.events == [] and loose.events == []
+    assert [str(tz["TZID"]) for tz in loose.timezones] == ["America/Los_Angeles"]  # never an empty VCALENDAR
+    result = export(tmp_path / "patients", "--by", "patient", schedule=str(FIX / "schedule-empty.toml"))
+    assert list((tmp_path / "patients").iterdir()) == []
+    assert "nothing to export" in result.stderr
+
+
+def test_a_patient_twice_or_an_appointment_id_twice_is_refused(tmp_path):
+    path = str(FIX / "schedule-duplicate-patient.toml")
+    result = run("export", "ical", path, "--clinic", CLINIC, "--by", "patient", "-o", str(tmp_path))
+    refused(result, f"{path}:17: patients[1].id: patient 'P-0001' appears twice",
+            f"{path}:20: patients[1].appointments[0]: appointment id 'P-0001-01' is used twice")
+    assert list(tmp_path.iterdir()) == []

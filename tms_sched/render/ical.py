@@ -90,7 +90,13 @@ def schedule_problems(schedule: Schedule, clinic: Clinic, path: str, index: Posi
                            message=f"the schedule's time zone '{info.timezone}' differs from the clinic's "
                            f"'{clinic.info.timezone}'; export needs them to agree"))
     seen: dict[str, str] = {}
+    patients_seen: dict[str, int] = {}
     for i, patient in enumerate(schedule.patients):
+        if patient.id in patients_seen:
+            out.append(Problem(path, line("patients", i, "id"), path=f"patients[{i}].id",
+                               message=f"patient '{patient.id}' appears twice (also patients[{patients_seen[patient.id]}]); "
+                               "give each patient one [[patients]] entry"))
+        patients_seen.setdefault(patient.id, i)
         if patient.protocol not in clinic.protocols:
             out.append(Problem(path, line("patients", i, "protocol"), path=f"patients[{i}].protocol",
                                message=f"unknown protocol '{patient.protocol}' for {patient.id}; "
@@ -186,8 +192,8 @@ class _Builder:
         self.zone = clinic.zone
         self.clinic_name = clinic.info.name
         self.entries = self._entries()
-        self.timezone = self._vtimezone()
         self.stamp = self._stamp()
+        self.timezone = self._vtimezone()
 
     # the appointments, in time order, each knowing whether it makes up an earlier one
     def _entries(self) -> list[_Entry]:
@@ -203,15 +209,17 @@ class _Builder:
         out.sort(key=lambda e: (e.appt.start, e.appt.id))
         return out
 
-    def _vtimezone(self) -> Timezone | None:
-        """The clinic's zone from the day of the first appointment to the day after the last."""
+    def _vtimezone(self) -> Timezone:
+        """The clinic's zone from the day of the first appointment to the day after the last.
+
+        A calendar needs at least one component, so an export without events still
+        carries the zone (for the day of the schedule's last write).
+        """
         if self.entries:
             first = min(e.appt.start.astimezone(self.zone).date() for e in self.entries)
             last = max(e.appt.end.astimezone(self.zone).date() for e in self.entries)
-        elif self.schedule.schedule.updated is not None:
-            first = last = self.schedule.schedule.updated
         else:
-            return None
+            first = last = self.stamp.date()
         return Timezone.from_tzinfo(self.zone, self.clinic.info.timezone,
                                     first_date=first, last_date=last + dt.timedelta(days=1))
 
@@ -283,8 +291,7 @@ class _Builder:
         cal.add("X-WR-CALDESC", _text(about))
         cal.add("X-WR-TIMEZONE", self.clinic.info.timezone)
         cal.add(CLINIC_PROPERTY, _text(self.clinic_name))
-        if self.timezone is not None:
-            cal.add_component(self.timezone)
+        cal.add_component(self.timezone)
         for entry in entries:
             cal.add_component(self._event(entry, view))
         return CalendarFile(filename, clean_text(title), len(entries), cal.to_ical())
@@ -440,5 +447,9 @@ def write_calendars(directory: str, files: Sequence[CalendarFile], clinic_name: 
         raise OutputError(f"{names}: already exists and is not a calendar that tms-sched exported for "
                           f"{clinic_name}; refusing to overwrite it (move it away or choose another -o)")
     for target, f in zip(targets, files):
-        atomic_write(target, f.data.decode("utf-8"))
+        try:
+            atomic_write(target, f.data.decode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot be written ({exc.strerror or exc}); "
+                              "check that the folder is writable and the disk not full") from None
     return targets
