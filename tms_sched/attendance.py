@@ -14,7 +14,7 @@ Policies (docs/attendance.md explains them to users):
   either; cancelled may lie ahead (a patient calls off next Tuesday).
 - Closures, chair downtime and discharges cancel planned appointments only; history
   (done, missed, cancelled) is never touched by them.
-- ``--note`` replaces the appointment's note; the reasons of closures and discharges
+- A note given with a mark replaces the appointment's note; the reasons of closures and discharges
   are appended to the notes of the appointments they cancel.
 
 Times are local wall-clock times in the schedule's time zone.
@@ -194,7 +194,7 @@ def _future_guard(status: str, day: dt.date, today: dt.date, where: KeyPath) -> 
             "mark it cancelled if it will not take place", where)
 
 
-def _twins(edit: _Edit, patient: ScheduledPatient, appt: Appointment) -> list[Appointment]:
+def _twins(patient: ScheduledPatient, appt: Appointment) -> list[Appointment]:
     """Other live appointments of the patient that deliver the same session or assessment."""
     def key(a: Appointment) -> tuple[str, object]:
         return ("assessment", a.name) if a.kind == "assessment" else ("session", a.session)
@@ -256,7 +256,7 @@ def mark_appointment(schedule: Schedule, patient_id: str, day: dt.date, at: dt.t
         return edit.finish()
     edit.set_status(patient, appt, status, note=note)
     if status == "done":
-        for twin in _twins(edit, patient, appt):
+        for twin in _twins(patient, appt):
             edit.note(f"{patient.id} {describe(appt)} is also booked on "
                       f"{_local(twin, edit.zone):%Y-%m-%d %H:%M} ({twin.id}, {twin.status}); "
                       + ("mark that one cancelled if it is no longer needed" if twin.status == "planned"
