@@ -412,3 +412,17 @@ def test_a_patient_twice_or_an_appointment_id_twice_is_refused(tmp_path):
     refused(result, f"{path}:17: patients[1].id: patient 'P-0001' appears twice",
             f"{path}:20: patients[1].appointments[0]: appointment id 'P-0001-01' is used twice")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_offset_that_disagrees_with_the_zone_is_exported_at_its_instant_with_a_warning(tmp_path):
+    text = Path(SCHEDULE).read_text(encoding="utf-8")
+    wrong = text.replace("2026-11-03T08:00:00-08:00", "2026-11-03T08:00:00-07:00")
+    assert wrong != text
+    path = tmp_path / "schedule.toml"
+    path.write_text(wrong, encoding="utf-8")
+    result = export(tmp_path / "out", "--by", "clinic", schedule=str(path))
+    assert result.stderr == (f"warning: {path}:20: patients[0].appointments[4]: P-0001-04: offset -0700 disagrees "
+                             "with America/Los_Angeles on 2026-11-03 (TMS017); exported as 07:00 local time\n")
+    strict, _ = parse(tmp_path / "out" / "clinic.ics")
+    (event,) = [e for e in strict.events if appointment_id(e.description) == "P-0001-04"]
+    assert event.dtstart == dt.datetime(2026, 11, 3, 7, tzinfo=ZONE)
