@@ -1,0 +1,6 @@
+"""The rules, one function per code, grouped by what they read.
+
+Importing this package registers every rule in ``check.registry``.
+"""
+
+from . import course, identity, occupancy, opening  # noqa: F401

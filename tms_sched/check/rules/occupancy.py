@@ -1,0 +1,191 @@
+"""Who and what is taken when: chairs, patients and staff (TMS001, TMS002, TMS006, TMS007)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from ...calendar import contains
+from ...model.base import WEEKDAY_NAMES
+from ..context import Booking, Context, day_text, hhmm
+from ..finding import Finding
+from ..registry import rule
+from ..sweep import overlapping
+
+ASSESSMENT_ROLES = ("physician", "clinician")
+
+
+def _at(b: Booking) -> str:
+    return f"{hhmm(b.start_min)}-{hhmm(b.end_min)}"
+
+
+@rule("TMS001", "error", "two appointments overlap on one chair")
+def chair_overlap(ctx: Context) -> Iterator[Finding]:
+    by_chair: dict[str, list[Booking]] = defaultdict(list)
+    for b in ctx.bookings:
+        if b.live and b.appt.chair is not None:
+            by_chair[b.appt.chair].append(b)
+    for chair in sorted(by_chair):
+        for earlier, later in overlapping(by_chair[chair]):
+            yield ctx.finding(
+                "TMS001",
+                f"chair {chair} is double-booked: {later.patient}'s {later.what()} {later.span()} overlaps "
+                f"{earlier.patient}'s {earlier.what()} at {_at(earlier)}; a chair holds one appointment at a time",
+                later,
+            )
+
+
+@rule("TMS002", "error", "a patient is booked twice at once")
+def patient_overlap(ctx: Context) -> Iterator[Finding]:
+    by_patient: dict[str, list[Booking]] = defaultdict(list)
+    for b in ctx.bookings:
+        if b.live:
+            by_patient[b.patient].append(b)
+    for patient in sorted(by_patient):
+        for earlier, later in overlapping(by_patient[patient]):
+            yield ctx.finding(
+                "TMS002",
+                f"{patient} is booked twice at once: {later.what()} {later.span()} overlaps "
+                f"{earlier.what()} at {_at(earlier)}; a patient is in one appointment at a time",
+                later,
+            )
+
+
+def _names(bookings: list[Booking], limit: int = 6) -> str:
+    ids = [b.id for b in sorted(bookings, key=lambda b: (b.start_min, b.id))]
+    if len(ids) > limit:
+        return ", ".join(ids[:limit]) + f" and {len(ids) - limit} more"
+    return ", ".join(ids)
+
+
+@rule("TMS006", "error", "more sessions and assessments under way than staff on shift")
+def staff_count(ctx: Context) -> Iterator[Finding]:
+    """At every moment of a day, appointments under way <= staff on shift.
+
+    A sweep over the day's boundaries (appointment starts and ends, shift starts and
+    ends); done appointments count toward the load, but a moment made up of history
+    alone is not judged again.
+    """
+    if not ctx.staff_rules:
+        return
+    by_day: dict = defaultdict(list)
+    for b in ctx.bookings:
+        if b.live:
+            by_day[b.day].append(b)
+    for day in sorted(by_day):
+        bookings = by_day[day]
+        if not any(b.planned for b in bookings):
+            continue
+        shifts = [(s.id, ctx.calendar.staff_windows(s.id, day)) for s in ctx.clinic.staff]
+        points: set[int] = set()
+        starts: dict[int, list[Booking]] = defaultdict(list)
+        ends: dict[int, list[Booking]] = defaultdict(list)
+        for b in bookings:
+            starts[b.start_min].append(b)
+            ends[b.end_min].append(b)
+            points.update((b.start_min, b.end_min))
+        for _, windows in shifts:
+            for s, e in windows:
+                points.update((s, e))
+        active: dict[int, Booking] = {}
+        run: tuple[Booking, int, int, list[Booking], list[str]] | None = None
+        ordered = sorted(points)
+        for m, nxt in zip(ordered, ordered[1:]):
+            for b in ends.get(m, ()):
+                active.pop(id(b), None)
+            for b in starts.get(m, ()):
+                active[id(b)] = b
+            on_shift = [sid for sid, windows in shifts if contains(windows, m, nxt)]
+            planned = [b for b in active.values() if b.planned]
+            if len(active) > len(on_shift) and planned:
+                culprit = max(planned, key=lambda b: (b.start_min, b.id))
+                if run is not None and run[0] is culprit and run[2] == m:
+                    run = (culprit, run[1], nxt, run[3], run[4])
+                    continue
+                if run is not None:
+                    yield _staff_finding(ctx, day, *run)
+                run = (culprit, m, nxt, list(active.values()), on_shift)
+        if run is not None:
+            yield _staff_finding(ctx, day, *run)
+
+
+def _staff_finding(ctx: Context, day, culprit: Booking, start: int, end: int,
+                   active: list[Booking], on_shift: list[str]) -> Finding:
+    staff = f"{len(on_shift)} staff on shift ({', '.join(on_shift)})" if on_shift else "nobody on shift"
+    return ctx.finding(
+        "TMS006",
+        f"{len(active)} appointments under way {hhmm(start)}-{hhmm(end)} on {day_text(day)} "
+        f"({_names(active)}) but {staff}; someone must be with every patient the whole time",
+        culprit,
+    )
+
+
+def _shift_problem(ctx: Context, staff_id: str, b: Booking) -> str | None:
+    """Why ``staff_id`` is not on shift for the whole of ``b``, or None when they are."""
+    member = ctx.clinic.staff_member(staff_id)
+    assert member is not None
+    windows = ctx.calendar.staff_windows(staff_id, b.day)
+    if contains(windows, b.start_min, b.end_min):
+        return None
+    weekday = WEEKDAY_NAMES[b.day.weekday()]
+    if b.day in member.away:
+        return f"{staff_id} is away on {day_text(b.day)}"
+    if not windows:
+        return f"{staff_id} does not work on {weekday}s"
+    hours = ", ".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in windows)
+    return f"{staff_id} works {hours} on {weekday}s, not {hhmm(b.start_min)}-{hhmm(b.end_min)}"
+
+
+@rule("TMS007", "error", "mapping or assessment without a suitable named staff member on shift, or staff double-booked")
+def named_staff(ctx: Context) -> Iterator[Finding]:
+    if not ctx.staff_rules:
+        return
+    for b in ctx.bookings:
+        if not b.planned:
+            continue
+        staff_id = b.appt.staff
+        member = ctx.clinic.staff_member(staff_id) if staff_id else None
+        if staff_id and member is None:
+            continue  # an unknown id is TMS016
+        course = ctx.courses[b.patient_index]
+        if b.kind == "mapping":
+            role = course.protocol.first_session_staff if course.protocol else None
+            label = (course.protocol.first_session_label if course.protocol else "the first session").lower()
+            need = f"a named {role or 'staff member'} on shift for the {label}"
+            if member is None:
+                yield ctx.finding("TMS007", f"{b.patient}'s {b.what()} {b.span()} names no staff; it needs {need}", b)
+                continue
+            if role is not None and member.role != role:
+                yield ctx.finding("TMS007", f"{b.patient}'s {b.what()} names {member.id}, a {member.role}; "
+                                  f"it needs {need}", b)
+                continue
+        elif b.kind == "assessment":
+            need = "a named physician or clinician on shift"
+            if member is None:
+                yield ctx.finding("TMS007", f"{b.patient}'s {b.what()} {b.span()} names no staff; it needs {need}", b)
+                continue
+            if member.role not in ASSESSMENT_ROLES:
+                yield ctx.finding("TMS007", f"{b.patient}'s {b.what()} names {member.id}, a {member.role}; "
+                                  f"it needs {need}", b)
+                continue
+        if member is not None:
+            problem = _shift_problem(ctx, member.id, b)
+            if problem:
+                yield ctx.finding("TMS007", f"{b.patient}'s {b.what()} {b.span()} is booked with {member.id}, "
+                                  f"but {problem}; a named person must be on shift for the whole appointment", b)
+    by_staff: dict[str, list[Booking]] = defaultdict(list)
+    for b in ctx.bookings:
+        if b.live and b.appt.staff and ctx.clinic.staff_member(b.appt.staff) is not None:
+            by_staff[b.appt.staff].append(b)
+    for staff_id in sorted(by_staff):
+        for earlier, later in overlapping(by_staff[staff_id]):
+            if not (earlier.planned or later.planned):
+                continue
+            at = later if later.planned else earlier
+            other = earlier if at is later else later
+            yield ctx.finding(
+                "TMS007",
+                f"{staff_id} is booked twice at once: {at.patient}'s {at.what()} {at.span()} and "
+                f"{other.patient}'s {other.what()} at {_at(other)}; a person is with one patient at a time",
+                at,
+            )

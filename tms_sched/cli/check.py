@@ -1,0 +1,89 @@
+"""`tms-sched check`: validate schedules against the clinic file and rosters."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ..check import check as run_check
+from ..check import explain, select_codes
+from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, Problem
+from ..io import load_setup
+from ..io.schedule import load_schedule
+from ..render.console import make_console
+from ..render.findings import FORMATS, render_github, render_json, render_junit, render_sarif, render_text
+from . import echo_err, main
+
+
+@main.command()
+@click.argument("clinic_path", metavar="CLINIC", required=False)
+@click.argument("schedule_paths", metavar="SCHEDULE...", nargs=-1)
+@click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
+              help="A roster (TOML or CSV); repeat for several. [[patients]] in the clinic file count too.")
+@click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto", show_default=True,
+              help="auto: github when GITHUB_ACTIONS is set, else text.")
+@click.option("--select", metavar="CODES", help="Only these rules: codes or prefixes, comma-separated (TMS001,TMS1).")
+@click.option("--ignore", metavar="CODES", help="Skip these rules: codes or prefixes, comma-separated.")
+@click.option("--strict", is_flag=True, help="Warnings (TMS1xx) fail the check too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (wins over --strict).")
+@click.option("--explain", "explain_code", metavar="CODE", help="Print what rule CODE checks, why, and the fix.")
+def check(
+    clinic_path: str | None,
+    schedule_paths: tuple[str, ...],
+    roster_paths: tuple[str, ...],
+    fmt: str,
+    select: str | None,
+    ignore: str | None,
+    strict: bool,
+    exit_zero: bool,
+    explain_code: str | None,
+) -> None:
+    """Check schedules against every rule: chairs, hours, staff, courses, windows.
+
+    Each SCHEDULE is checked on its own against CLINIC and the rosters. Findings name
+    code, file, line, patient and appointment; `--explain CODE` describes a rule.
+
+    Exit codes: 0 clean (warnings alone pass unless --strict), 1 findings, 2 bad input
+    or usage, 3 internal error.
+    """
+    if explain_code is not None:
+        click.echo(explain(explain_code), nl=False)
+        return
+    if clinic_path is None or not schedule_paths:
+        raise click.UsageError("give the clinic file and at least one schedule: "
+                               "tms-sched check CLINIC SCHEDULE... (or --explain CODE)")
+    codes = select_codes(select, ignore)
+    problems: list[Problem] = []
+    try:
+        clinic, roster = load_setup(clinic_path, roster_paths)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    schedules = []
+    for path in schedule_paths:
+        try:
+            schedule, index = load_schedule(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        schedules.append((path, schedule, index))
+    if problems:
+        raise InputError(problems)
+    has_roster = bool(roster_paths) or bool(roster.patients)
+    report = run_check(clinic, schedules, roster if has_roster else None, codes)
+    for note in report.notes:
+        echo_err(f"note: {note}")
+    if fmt == "auto":
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
+    if fmt == "text":
+        render_text(report, make_console())
+    elif fmt == "json":
+        click.echo(render_json(report), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(report), nl=False)
+    elif fmt == "junit":
+        click.echo(render_junit(report, warnings_fail=strict), nl=False)
+    else:
+        click.echo(render_sarif(report), nl=False)
+    failing = report.count("error") + (report.count("warning") if strict else 0)
+    click.get_current_context().exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
