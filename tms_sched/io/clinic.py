@@ -54,6 +54,16 @@ def holiday_names(country: str, subdiv: str | None) -> frozenset[str]:
     return frozenset(names)
 
 
+def _country_by_name(text: str) -> str:
+    """``"; did you mean 'DE'?"`` for ``Germany``: people write the name, the library wants the code."""
+    countries = getattr(getattr(holidays_lib, "registry", None), "COUNTRIES", {})
+    wanted = "".join(ch for ch in text.casefold() if ch.isalnum())
+    for module, (class_name, code, *_rest) in sorted(countries.items()):
+        if wanted in ("".join(ch for ch in module if ch.isalnum()), class_name.casefold()):
+            return f"; did you mean '{code}'?"
+    return ""
+
+
 def _check_holidays(cf: ClinicFile, name: str, index: PositionIndex) -> list[Problem]:
     rule = cf.clinic.holidays
     if rule is None:
@@ -62,24 +72,34 @@ def _check_holidays(cf: ClinicFile, name: str, index: PositionIndex) -> list[Pro
     supported = holidays_lib.list_supported_countries()
     path = ("clinic", "holidays")
     if rule.country not in supported:
+        hint = (_country_by_name(rule.country) or suggest(rule.country, supported)
+                or "; use an ISO 3166 code such as 'US', 'GB' or 'DE'")
         out.append(Problem(name, index.line(path + ("country",)), path=format_path(path + ("country",)),
-                           message=f"unknown holiday country '{rule.country}'{suggest(rule.country, supported)} "
-                           "(use an ISO 3166 code such as 'US', 'GB', 'DE')"))
+                           message=f"unknown holiday country '{rule.country}'{hint}"))
         return out
     subdivs = supported[rule.country]
     if rule.subdiv is not None and rule.subdiv not in subdivs:
+        hint = suggest(rule.subdiv, subdivs)
+        if not hint:
+            hint = (f"; {rule.country} has none" if not subdivs
+                    else f"; the subdivisions of {rule.country} are {', '.join(sorted(subdivs))}")
         out.append(Problem(name, index.line(path + ("subdiv",)), path=format_path(path + ("subdiv",)),
-                           message=f"unknown subdivision '{rule.subdiv}' of {rule.country}"
-                           f"{suggest(rule.subdiv, subdivs)}"))
+                           message=f"unknown subdivision '{rule.subdiv}' of {rule.country}{hint}"))
         return out
     known = holiday_names(rule.country, rule.subdiv)
+    region = rule.country + (f"-{rule.subdiv}" if rule.subdiv else "")
     for i, item in enumerate(rule.keep_open):
+        p = path + ("keep_open", i)
         if isinstance(item, str) and item not in known:
-            p = path + ("keep_open", i)
+            hint = suggest(item, known) or "; `tms-sched closures` lists the holidays by name"
             out.append(Problem(name, index.line(p), path=format_path(p),
-                               message=f"'{item}' is not a holiday of {rule.country}"
-                               f"{'-' + rule.subdiv if rule.subdiv else ''}{suggest(item, known)} "
-                               "(`tms-sched closures` lists the holiday names)"))
+                               message=f"'{item}' is not a holiday of {region}{hint}"))
+        elif isinstance(item, dt.date):
+            table = holidays_lib.country_holidays(rule.country, subdiv=rule.subdiv, years=item.year)
+            if item not in table:
+                out.append(Problem(name, index.line(p), path=format_path(p),
+                                   message=f"{item} is not a public holiday of {region}; "
+                                   "keep_open lists holidays the clinic works on"))
     return out
 
 

@@ -45,8 +45,26 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         msg = getattr(exc, "msg", str(exc))
-        raise InputError([Problem(name, line, col, message=f"TOML syntax error: {msg}")]) from None
+        raise InputError([Problem(name, line, col, message=f"TOML syntax error: {msg}{_toml_hint(msg)}")]) from None
     return data, index_toml(text)
+
+
+_TOML_HINTS = (
+    ("Illegal character '\\n'", "a string is not closed: add the closing quote"),
+    ("Unterminated string", "a string is not closed: add the closing quote"),
+    ("Invalid value", 'text needs quotes, e.g. name = "Harbor TMS"'),
+    ("Cannot overwrite a value", "this key is already set above; give each key once"),
+    ("Cannot declare", "this table is already declared above"),
+    ("Expected newline or end of document", 'one key = value per line; quote text and times, e.g. mon = "08:00-17:00"'),
+    ("Unclosed array", "a list is missing its closing ]"),
+    ("Unclosed inline table", "a table is missing its closing }"),
+)
+
+
+def _toml_hint(msg: str) -> str:
+    """tomli's message stays (it is exact); a plain sentence says what to do about it."""
+    hint = next((h for start, h in _TOML_HINTS if msg.startswith(start)), None)
+    return f" ({hint})" if hint else ""
 
 
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,7 +18,7 @@ from ..model.protocol import DailyPhase
 from .clinic import Roster, off_grid
 from .common import parse_toml, read_text
 from .tomlpos import PositionIndex, format_path
-from .validation import problems_from, suggest
+from .validation import problems_from, show_value, suggest
 
 CSV_COLUMNS = ("id", "name", "protocol", "start_after", "deadline", "priority", "preferred_chair",
                *WEEKDAYS, "unavailable")
@@ -43,11 +44,13 @@ def validate_patients(
         def where(*keys: Any) -> tuple[int | None, str]:
             p = prefix + keys
             line = index.line(p) if index else row_line
-            return line, format_path(p) if index else ".".join(str(k) for k in keys)
+            # A CSV problem is named by its column (availability.mon is the column mon).
+            return line, format_path(p) if index else (str(keys[-1]) if keys else "")
 
         if not isinstance(raw, dict):
             line, path = where()
-            problems.append(Problem(name, line, path=path, message="expected a table of patient keys"))
+            problems.append(Problem(name, line, path=path,
+                                    message=f"expected a [[patients]] table of keys, got {show_value(raw)}"))
             continue
         try:
             patient = Patient.model_validate(raw)
@@ -55,22 +58,23 @@ def validate_patients(
             if index is not None:
                 problems.extend(problems_from(exc, Patient, name, index, prefix=prefix))
             else:
-                problems.extend(problems_from(exc, Patient, name, None, line=row_line))
+                problems.extend(_csv_paths(problems_from(exc, Patient, name, None, line=row_line)))
             continue
         protocol = clinic.protocols.get(patient.protocol)
         if protocol is None:
             line, path = where("protocol")
+            hint = suggest(patient.protocol, clinic.protocols) or (
+                f"; known protocols: {', '.join(sorted(clinic.protocols))}")
             problems.append(Problem(name, line, path=path,
-                                    message=f"unknown protocol '{patient.protocol}'"
-                                    f"{suggest(patient.protocol, clinic.protocols)} "
-                                    "(`tms-sched protocols` lists them)"))
+                                    message=f"unknown protocol '{patient.protocol}'{hint}"))
         if patient.preferred_chair is not None:
             chair = clinic.chair(patient.preferred_chair)
             line, path = where("preferred_chair")
             if chair is None:
+                ids = [c.id for c in clinic.chairs]
+                hint = suggest(patient.preferred_chair, ids) or f"; the chairs are {', '.join(ids)}"
                 problems.append(Problem(name, line, path=path,
-                                        message=f"unknown chair '{patient.preferred_chair}'"
-                                        f"{suggest(patient.preferred_chair, [c.id for c in clinic.chairs])}"))
+                                        message=f"unknown chair '{patient.preferred_chair}'{hint}"))
             elif protocol is not None and protocol.capability not in chair.capabilities:
                 able = [c.id for c in clinic.chairs_for(protocol.capability)]
                 problems.append(Problem(name, line, path=path,
@@ -86,9 +90,12 @@ def validate_patients(
         if patient.id in known.origins or patient.id in roster.origins:
             first = known.origins.get(patient.id) or roster.origins[patient.id]
             line, path = where("id")
-            at = f"{first[0]}:{first[1]}" if first[1] else first[0]
+            if first[0] == name and first[1]:
+                at = f"line {first[1]}"
+            else:
+                at = f"{first[0]}:{first[1]}" if first[1] else first[0]
             problems.append(Problem(name, line, path=path,
-                                    message=f"duplicate patient id '{patient.id}' (first at {at}); ids must be unique"))
+                                    message=f"duplicate patient id '{patient.id}' (also at {at}); ids must be unique"))
             continue
         line, _ = where()
         roster.patients.append(patient)
@@ -155,11 +162,23 @@ def load_roster(path: str, clinic: Clinic, known: Roster) -> Roster:
     return validate_patients(raws, clinic, path, index, known)
 
 
+def _csv_paths(problems: list[Problem]) -> list[Problem]:
+    """In a CSV file a problem is named by its column: ``availability.mon`` -> ``mon``."""
+    out = []
+    for p in problems:
+        column = p.path.removeprefix("availability.").split("[")[0]
+        out.append(Problem(p.file, p.line, p.column, column, p.message))
+    return out
+
+
 def _csv_date(value: str) -> dt.date:
+    text = value.strip()
     try:
-        return dt.date.fromisoformat(value.strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD") from None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(f"'{text}' is not a day of the calendar") from None
+        raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
 
 
 def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
@@ -173,9 +192,8 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
     problems: list[Problem] = []
     for h in header:
         if h not in CSV_COLUMNS:
-            problems.append(Problem(path, 1, path=h or "(empty)",
-                                    message=f"unknown column '{h}'{suggest(h, CSV_COLUMNS)} "
-                                    f"(columns: {', '.join(CSV_COLUMNS)})"))
+            hint = suggest(h, CSV_COLUMNS) or f"; the columns are {', '.join(CSV_COLUMNS)}"
+            problems.append(Problem(path, 1, path=h or "(empty)", message=f"unknown column '{h}'{hint}"))
     for required in ("id", "protocol"):
         if required not in header:
             problems.append(Problem(path, 1, path=required, message=f"missing column '{required}'"))
@@ -193,7 +211,8 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            problems.append(Problem(path, start_line, message=f"{len(row)} cells where the header has {len(header)}"))
+            problems.append(Problem(path, start_line, message=f"{len(row)} cells where the header has {len(header)} columns; "
+                                    "a comma is missing or extra (quote a cell that holds a comma)"))
             continue
         cells = {h: c.strip() for h, c in zip(header, row)}
         raw: dict[str, Any] = {}

@@ -75,7 +75,12 @@ def walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Path, Any, type[
                 if _tag_of(member) == x:
                     match = member
             if match is None:
-                break
+                present = [m for m in _members(ann_u) if m is not type(None)]
+                if len(present) != 1:
+                    break
+                match = present[0]  # an optional value: pydantic adds no tag for it
+                ann = match
+                continue
             ann = match
             items.pop(0)
             continue
@@ -102,6 +107,10 @@ def walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Path, Any, type[
         if origin is dict:
             items.pop(0)
             clean.append(x)
+            if items and items[0] == "[key]":  # the key itself is wrong, not its value
+                items.pop(0)
+                ann = typing.get_args(ann_u)[0]
+                break
             ann = typing.get_args(ann_u)[1]
             continue
         break
@@ -127,10 +136,45 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+def closest(word: str, choices: typing.Iterable[str]) -> str | None:
+    """The choice ``word`` most likely meant: the same but for case, else a close spelling."""
+    ordered = sorted(set(choices))
+    folded = [c for c in ordered if c.casefold() == word.strip().casefold()]
+    if folded:
+        return folded[0]
+    close = difflib.get_close_matches(word, ordered, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def suggest(word: str, choices: typing.Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when a close choice exists, else ``""``."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = closest(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
+
+
+_PARSERS: dict[str, tuple[str, typing.Callable[[str], Any]]] = {
+    "int": ("number", int),
+    "float": ("number", float),
+    "date": ("date", dt.date.fromisoformat),
+    "datetime": ("date and time", dt.datetime.fromisoformat),
+    "bool": ("true or false", {"true": True, "false": False}.__getitem__),
+}
+
+
+def _quoted_message(value: Any, wanted: str) -> str | None:
+    """For ``"5"`` where a number belongs: say the quotes make it text, and how to write it."""
+    kind = next((k for k, words in _KIND_WORDS.items() if words == wanted), None)
+    if not isinstance(value, str) or kind not in _PARSERS:
+        return None
+    what, parse = _PARSERS[kind]
+    text = value.strip()
+    if kind == "date" and "T" in text:
+        return None
+    try:
+        parse(text)
+    except (ValueError, KeyError):
+        return None
+    return f'"{value}" is text because of the quotes; write the {what} without them: {text}'
 
 
 def _literal_choices(ann: Any) -> list[str] | None:
@@ -165,6 +209,8 @@ def _message(err: dict[str, Any], ann: Any, parent: type[BaseModel] | None, clea
         return f"missing required key '{key}'"
     if t == "literal_error":
         choices = _literal_choices(ann) or []
+        if err["loc"] and err["loc"][-1] == "[key]":
+            return f"unknown key {show_value(value)}{suggest(str(value), choices)} (keys: {', '.join(choices)})"
         listed = ", ".join(f"'{c}'" for c in choices)
         return f"{show_value(value)} is not allowed{suggest(str(value), choices)} (choose one of {listed})"
     if t == "union_tag_invalid":
@@ -187,7 +233,7 @@ def _message(err: dict[str, Any], ann: Any, parent: type[BaseModel] | None, clea
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     expected = _expected(err)
     if expected:
-        return f"expected {expected}, got {show_value(value)}"
+        return _quoted_message(value, expected) or f"expected {expected}, got {show_value(value)}"
     return str(err.get("msg", "invalid value"))
 
 
@@ -207,8 +253,18 @@ def problems_from(
     # Where a union member got further (an error deeper inside it), its siblings' type
     # errors at the shallower place are noise: the user meant that member.
     deep = set(grouped)
+    # A required key reported missing beside an unknown key spelled like it is one
+    # mistake, a typo: say it once, as the unknown key with its suggestion.
+    unknown: dict[Path, list[str]] = {}
+    for clean, errs in grouped.items():
+        if clean and any(e[0]["type"] == "extra_forbidden" for e in errs):
+            unknown.setdefault(clean[:-1], []).append(str(clean[-1]))
     out: list[Problem] = []
     for clean, errs in grouped.items():
+        if clean and all(e[0]["type"] == "missing" for e in errs) and any(
+            closest(typo, [str(clean[-1])]) for typo in unknown.get(clean[:-1], ())
+        ):
+            continue
         if any(other != clean and other[: len(clean)] == clean for other in deep):
             errs = [e for e in errs if _expected(e[0]) is None]
             if not errs:
@@ -216,7 +272,9 @@ def problems_from(
         types_wanted = [w for e in errs if (w := _expected(e[0]))]
         if len(errs) > 1 and len(types_wanted) == len(errs):
             unique = list(dict.fromkeys(types_wanted))
-            message = f"expected {' or '.join(unique)}, got {show_value(errs[0][0].get('input'))}"
+            value = errs[0][0].get("input")
+            message = next((m for w in unique if (m := _quoted_message(value, w))), None) or (
+                f"expected {' or '.join(unique)}, got {show_value(value)}")
         else:
             err, ann, parent = errs[0]
             message = _message(err, ann, parent, clean)

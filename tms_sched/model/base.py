@@ -46,7 +46,7 @@ def _validate_windows(value: Any) -> tuple[tuple[int, int], ...]:
     elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         items = list(value)
     else:
-        raise ValueError('expected a time window "HH:MM-HH:MM" or a list of them')
+        raise ValueError(f'expected a time window "HH:MM-HH:MM" in quotes, or a list of them; got {value!r}')
     windows = sorted(parse_window(v) for v in items)
     for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
         if s2 < e1:

@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import StrictModel, WeekHours
 from .protocol import Protocol, StaffRole
@@ -35,9 +35,15 @@ class ClosedPeriod(StrictModel):
             raise ValueError("give either date or start and end, not both")
         if self.date is None and (self.start is None or self.end is None):
             raise ValueError("give a date, or both start and end")
-        if self.start and self.end and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
         return self
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start")
+        if start and end and end < start:
+            raise ValueError(f"{end} is before start {start}; write the range earliest first")
+        return end
 
     def dates(self) -> list[dt.date]:
         if self.date is not None:
@@ -68,7 +74,7 @@ class ClinicInfo(StrictModel):
     @classmethod
     def _divides_hour(cls, value: int) -> int:
         if 60 % value:
-            raise ValueError(f"slot_minutes must divide an hour (1, 5, 10, 15, 30, 60 ...), got {value}")
+            raise ValueError(f"must divide an hour evenly (such as 5, 10, 15 or 30), got {value}")
         return value
 
     def closed_periods(self) -> list[ClosedPeriod]:
@@ -82,21 +88,32 @@ class Downtime(StrictModel):
     end: dt.datetime | dt.date
     reason: str = ""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Downtime:
-        if self.end_local() <= self.start_local():
-            raise ValueError(f"downtime ends ({self.end}) before it starts ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: dt.datetime | dt.date, info: ValidationInfo) -> dt.datetime | dt.date:
+        start = info.data.get("start")
+        if start is not None and _local_end(end) <= _local_start(start):
+            raise ValueError(f"downtime ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        return end
 
     def start_local(self) -> dt.datetime:
-        if isinstance(self.start, dt.datetime):
-            return self.start.replace(tzinfo=None)
-        return dt.datetime.combine(self.start, dt.time())
+        return _local_start(self.start)
 
     def end_local(self) -> dt.datetime:
-        if isinstance(self.end, dt.datetime):
-            return self.end.replace(tzinfo=None)
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+        return _local_end(self.end)
+
+
+def _local_start(value: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime.combine(value, dt.time())
+
+
+def _local_end(value: dt.datetime | dt.date) -> dt.datetime:
+    """A whole date ends at the midnight after it (both ends of a range are included)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime.combine(value + dt.timedelta(days=1), dt.time())
 
 
 class Chair(StrictModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from .base import StrictModel, WeekHours
 from .clinic import Priority
@@ -21,11 +21,14 @@ class Patient(StrictModel):
     availability: WeekHours | None = None
     unavailable: list[dt.date] = []
 
-    @model_validator(mode="after")
-    def _window(self) -> Patient:
-        if self.start_after and self.deadline and self.deadline < self.start_after:
+    @field_validator("deadline")
+    @classmethod
+    def _window(cls, deadline: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # A field validator (start_after is validated first) so the error points at deadline.
+        start_after = info.data.get("start_after")
+        if start_after and deadline and deadline < start_after:
             raise ValueError(
-                f"deadline {self.deadline} is before start_after {self.start_after}; "
-                "the authorization window must end after it starts"
+                f"{deadline} is before start_after {start_after}; "
+                "the authorization window must not end before it starts"
             )
-        return self
+        return deadline

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import StrictModel
 
@@ -55,12 +55,13 @@ class IntervalPhase(StrictModel):
     sessions: int = Field(gt=0)
     every_days: Pair
 
-    @model_validator(mode="after")
-    def _ordered(self) -> IntervalPhase:
-        lo, hi = self.every_days
+    @field_validator("every_days")
+    @classmethod
+    def _ordered(cls, every_days: list[int]) -> list[int]:
+        lo, hi = every_days
         if lo < 1 or hi < lo:
-            raise ValueError(f"every_days must be [min, max] with 1 <= min <= max, got [{lo}, {hi}]")
-        return self
+            raise ValueError(f"must be [min, max] days with 1 <= min <= max, got [{lo}, {hi}]")
+        return every_days
 
 
 Phase = Annotated[DailyPhase | WeeklyPhase | IntervalPhase, Field(discriminator="kind")]
@@ -74,16 +75,18 @@ class Assessment(StrictModel):
     window_days: Pair
     minutes: int = Field(default=30, gt=0)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Assessment:
-        lo, hi = self.window_days
+    @field_validator("window_days")
+    @classmethod
+    def _ordered(cls, window_days: list[int], info: ValidationInfo) -> list[int]:
+        lo, hi = window_days
+        anchor = info.data.get("anchor")
         if hi < lo:
-            raise ValueError(f"window_days [{lo}, {hi}] is reversed; write [earliest, latest]")
-        if self.anchor == "first" and hi > 0:
+            raise ValueError(f"[{lo}, {hi}] is reversed; write [earliest, latest]")
+        if anchor == "first" and hi > 0:
             raise ValueError("an assessment anchored on the first session must fall before it (window_days <= 0)")
-        if self.anchor == "last" and lo < 0:
+        if anchor == "last" and lo < 0:
             raise ValueError("an assessment anchored on the last session must fall after it (window_days >= 0)")
-        return self
+        return window_days
 
 
 class Protocol(StrictModel):
