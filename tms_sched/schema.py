@@ -47,6 +47,7 @@ def json_schema(kind: str) -> dict[str, Any]:
             title = "tms-sched clinic"
         else:
             raise ValueError(f"unknown schema '{kind}'; choose one of {', '.join(KINDS)}")
+    root.pop("title", None)  # the model's class name; the file's title is ours
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": title,
