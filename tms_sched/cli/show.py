@@ -82,7 +82,14 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
         _export(renderable, width or EXPORT_WIDTH, html_path, svg_path,
                 f"tms-sched show --view {view}: {clinic.info.name}")
         return
-    make_console(width).print(renderable)
+    console = make_console(width)
+    if console.color_system is None:
+        # Plain text (a pipe, a file, NO_COLOR): no padding spaces at the ends of lines.
+        with console.capture() as captured:
+            console.print(renderable)
+        click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    else:
+        console.print(renderable)
 
 
 def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, until: dt.date | None,
@@ -133,7 +140,7 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
         return load_view(facts, start, end, chair=chair, width=width)
     if view == "chairs":
         return chairs_view(facts, start, chair=chair, width=width)
-    return agenda_view(facts, start, end, chair=chair, patient=patient)
+    return agenda_view(facts, start, end, chair=chair, patient=patient, width=width)
 
 
 def _some(ids: list[str], n: int = 8) -> str:
@@ -149,7 +156,7 @@ HTML_PAGE = """<!DOCTYPE html>
 {{stylesheet}}
 body {{{{ color: {{foreground}}; background-color: {{background}}; margin: 2em; }}}}
 pre {{{{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, 'Courier New', monospace; font-size: 13px;
-        line-height: 1.25; }}}}
+        line-height: 1.1; }}}}
 </style>
 </head>
 <body>

@@ -6,6 +6,7 @@ import datetime as dt
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -13,19 +14,36 @@ from .facts import Booking, ScheduleFacts, day_name, days_between, duration, fre
 from .marks import FREE, KIND_STYLE, status_legend, status_text
 
 
+Row = tuple[int, int, list[Text | str]]
+
+
 def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
-                chair: str | None = None, patient: str | None = None) -> RenderableType:
+                chair: str | None = None, patient: str | None = None, width: int = 100) -> RenderableType:
     days = days_between(start, end)
     parts: list[RenderableType] = [_title(facts, start, end, chair, patient)]
-    shown = 0
+    sections: list[tuple[list[RenderableType], list[Row], bool]] = []
     for day in days:
         bookings = facts.bookings(day, chair, patient)
-        if len(days) > 1 and not bookings and not facts.has_hours(day):
+        if len(days) > 1 and not bookings and not facts.has_hours(day) and not facts.clock_change(day):
             continue  # a weekend without appointments says nothing in a range
+        sections.append(_day(facts, day, bookings, chair, patient))
+    # One set of column widths for every day, so that a range reads as one list.
+    widths = [0] * len(HEADERS)
+    for _, rows, _ in sections:
+        for _, _, cells in rows:
+            for i, cell in enumerate(cells):
+                widths[i] = max(widths[i], Text(cell).cell_len if isinstance(cell, str) else cell.cell_len)
+    widths = [max(w, len(h)) for w, h in zip(widths, HEADERS)]
+    gap = next((g for g in (3, 2) if sum(widths) + 2 + g * (len(widths) - 1) <= width), 0)
+    for head, rows, closed in sections:
         parts.append(Text())
-        parts.extend(_day(facts, day, bookings, chair, patient))
-        shown += 1
-    if not shown:
+        parts.extend(head)
+        if rows:
+            # Too narrow for every column: the compact layout, each day's table on its own.
+            parts.append(_lines(rows, widths, gap) if gap else _table(rows, width))
+        elif not closed:
+            parts.append(Text("  no appointments", style="dim"))
+    if not sections:
         parts.append(Text(f"No open days and no appointments from {start} to {end}.", style="dim"))
     parts.append(Text())
     parts.append(status_legend())
@@ -43,7 +61,8 @@ def _title(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | None
 
 
 def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str | None,
-         patient: str | None) -> list[RenderableType]:
+         patient: str | None) -> tuple[list[RenderableType], list[Row], bool]:
+    """The day's heading and notes, its rows, and whether it is closed."""
     head = Text(f"{day_name(day)} {day}", style="bold")
     if day == facts.today:
         head.append("  (today)", style="bold cyan")
@@ -52,7 +71,7 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
     closed = facts.closed_reason(day)
     windows = facts.windows(day, chair)
     if closed:
-        notes.append(Text(f"closed: {closed}", style="bold"))
+        notes.append(Text(closed if closed.startswith("closed") else f"closed: {closed}", style="bold"))
     else:
         summary = f"open {windows_text(windows)}" if windows else "no open hours"
         summary += f"; {_count(bookings)}"
@@ -69,28 +88,26 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
         notes.append(Text(summary, style="dim"))
     change = facts.clock_change(day)
     if change:
-        notes.append(Text(f"daylight saving: {change}; times are local wall-clock", style="bold"))
+        notes.append(Text(f"daylight saving: {change}; times stay local wall-clock", style="bold"))
     for (s, e), why in facts.calendar.partial_closures(day):
         notes.append(Text(f"closed {hhmm(s)}-{hhmm(e)}: {why}", style="bold"))
-    for c in ([chair] if chair else facts.chair_ids()):
+    if chair:
+        chairs = [chair]
+    elif patient:
+        chairs = sorted({b.chair for b in bookings if b.chair})
+    else:
+        chairs = facts.chair_ids()
+    for c in chairs:
         for (s, e), why in facts.calendar.chair_down(c, day):
             notes.append(Text(f"chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
     for note in notes:
-        out.append(Text("  ") + note)
-    rows = _rows(facts, day, bookings, windows, chair, patient)
-    if rows:
-        out.append(_table(rows))
-    elif not closed:
-        out.append(Text("  no appointments", style="dim"))
-    return out
+        out.append(Padding(note, (0, 0, 0, 2), expand=False))
+    return out, _rows(facts, day, bookings, windows, chair, patient), bool(closed)
 
 
 def _count(bookings: list[Booking]) -> str:
     n = len(bookings)
-    return "1 appointment" if n == 1 else f"{n} appointments"
-
-
-Row = tuple[int, int, list[Text | str]]
+    return {0: "no appointments", 1: "1 appointment"}.get(n, f"{n} appointments")
 
 
 def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: tuple[tuple[int, int], ...],
@@ -113,23 +130,69 @@ def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: 
         for s, e in free_intervals(windows, facts.busy(day, chair)):
             rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="green"), Text(FREE, style="green"),
                                 Text("free", style="green"), Text(duration(e - s), style="green"), "", "", ""]))
+        down = facts.calendar.chair_down(chair, day) if chair else []
         for (_, s), (e, _) in zip(windows, windows[1:]):
-            rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="dim"), "", Text("closed", style="dim"),
-                                "", "", "", ""]))
+            if not any(ds <= s and e <= de for (ds, de), _ in down):
+                rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="dim"), "", Text("closed", style="dim"),
+                                    "", "", "", ""]))
+        for (s, e), why in down:
+            rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="red"), "", Text("down", style="red"),
+                                Text(why, style="red"), "", "", ""]))
     rows.sort(key=lambda r: (r[0], r[1]))
     return rows
 
 
-def _table(rows: list[Row]) -> Table:
+HEADERS = ("time", "chair", "patient", "what", "session", "status", "with / note")
+COMPACT_HEADERS = ("time", "chair", "patient", "", "what")
+
+
+def _compact(cells: list[Text | str], start_only: bool) -> list[Text | str]:
+    """Fewer, wider columns for a narrow terminal: the status as its mark, the rest in one."""
+    time, chair, patient, what, session, status, extra = cells
+    if start_only:
+        time = time[:5]
+    combined = what.copy() if isinstance(what, Text) else Text(what)
+    for sep, part in ((", ", session), ("; ", extra)):
+        if part:
+            combined.append(sep)
+            combined.append_text(part if isinstance(part, Text) else Text(part))
+    mark = status[:1] if isinstance(status, Text) else Text(status[:1])
+    return [time, chair, patient, mark, combined]
+
+
+def _lines(rows: list[Row], widths: list[int], spaces: int) -> Text:
+    """The day's rows as one block of text in columns of the given widths.
+
+    Laid out by hand rather than as a rich table: a busy clinic's week has thousands of
+    rows, and columns that are known to fit need no measuring.
+    """
+    gap = " " * spaces
+    out = Text(no_wrap=True, overflow="ellipsis")
+    header = "  " + gap.join(h.ljust(w) for h, w in zip(HEADERS, widths))
+    out.append(header.rstrip() + "\n", style="bold")
+    out.append("─" * (sum(widths) + 2 + len(gap) * (len(widths) - 1)) + "\n")
+    last = len(widths) - 1
+    for n, (_, _, cells) in enumerate(rows):
+        line = Text("  ")
+        for i, (cell, w) in enumerate(zip(cells, widths)):
+            text = cell if isinstance(cell, Text) else Text(cell)
+            line.append_text(text)
+            if i < last and any(c for c in cells[i + 1:]):
+                line.append(" " * (w - text.cell_len) + gap)
+        out.append_text(line)
+        if n < len(rows) - 1:
+            out.append("\n")
+    return out
+
+
+def _table(rows: list[Row], width: int) -> Table:
+    """A narrow terminal: fewer columns, and rich folds the long ones."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
-    table.add_column("  time", no_wrap=True)
-    table.add_column("chair", no_wrap=True)
-    table.add_column("patient", no_wrap=True)
-    table.add_column("what", overflow="fold")
-    table.add_column("session", overflow="fold")
-    table.add_column("status", no_wrap=True)
-    table.add_column("with / note", overflow="fold")
+    for i, header in enumerate(COMPACT_HEADERS):
+        wrap = header == "what"
+        table.add_column(("  " if i == 0 else "") + header, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
     for _, _, cells in rows:
+        cells = _compact(cells, start_only=width < 60)
         first = cells[0]
         first = Text("  ") + (first if isinstance(first, Text) else Text(first))
         table.add_row(first, *cells[1:])

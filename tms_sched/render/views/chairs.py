@@ -31,7 +31,7 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
         head.append(Text(f"open {windows_text(facts.windows(day))}", style="dim"))
     change = facts.clock_change(day)
     if change:
-        head.append(Text(f"daylight saving: {change}; times are local wall-clock", style="bold"))
+        head.append(Text(f"daylight saving: {change}; times stay local wall-clock", style="bold"))
     bookings = facts.bookings(day)
     chairless = [b for b in bookings if b.chair is None and chair is None]
     lo, hi = _extent(facts, day, bookings)
@@ -60,7 +60,7 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     parts.extend(notes)
     parts.append(legend([(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (MISSED, "bold red", "missed"),
                          (FREE, "green", "free"), (DOWN, "red", "chair down"), (CLOSED, "", "closed")]))
-    listing = _listing(facts, day, chairs + ([None] if chairless else []))
+    listing = _listing(facts, day, chairs + ([None] if chairless else []), width)
     if listing is not None:
         parts.extend([Text(), listing])
     return Group(*parts)
@@ -113,22 +113,32 @@ def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: i
     return bar
 
 
-def _listing(facts: ScheduleFacts, day: dt.date, chairs: list[str | None]) -> Table | None:
+def _listing(facts: ScheduleFacts, day: dt.date, chairs: list[str | None], width: int) -> Table | None:
+    """Who sits where, in time order; entries are packed whole onto lines that fit."""
+    label_width = max([len("chair")] + [len(c or NO_CHAIR) for c in chairs])
+    room = max(20, width - label_width - 3)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
     table.add_column("chair", no_wrap=True)
-    table.add_column("appointments in time order", overflow="fold")
+    table.add_column("appointments in time order", no_wrap=True, overflow="ellipsis")
     rows = 0
     for c in chairs:
         bookings = [b for b in facts.bookings(day) if b.chair == c]
         if not bookings:
             continue
         text = Text()
-        for i, b in enumerate(bookings):
-            if i:
-                text.append(",  ")
-            text.append(f"{hhmm(b.start)} {b.patient} ")
+        line_length = 0
+        for b in bookings:
+            entry = Text(f"{hhmm(b.start)} {b.patient} ")
             label = b.appt.session if b.is_session else b.appt.name
-            text.append(f"{STATUS_MARK[b.status]}{label}", style=STATUS_STYLE[b.status])
+            entry.append(f"{STATUS_MARK[b.status]}{label}", style=STATUS_STYLE[b.status])
+            if line_length and line_length + 3 + entry.cell_len > room:
+                text.append("\n")
+                line_length = 0
+            elif line_length:
+                text.append(",  ")
+                line_length += 3
+            text.append_text(entry)
+            line_length += entry.cell_len
         table.add_row(c or NO_CHAIR, text)
         rows += 1
     return table if rows else None

@@ -180,6 +180,9 @@ class ScheduleFacts:
             self.by_patient[patient.id] = placed
         for bookings in self.by_day.values():
             bookings.sort(key=_order)
+        known = [c.id for c in clinic.chairs]
+        named = {a.chair for p in schedule.patients for a in p.appointments if a.chair}
+        self._chair_ids = known + sorted(named - set(known))
         days = sorted(self.by_day)
         self.first_day: dt.date | None = days[0] if days else None
         self.last_day: dt.date | None = days[-1] if days else None
@@ -192,9 +195,7 @@ class ScheduleFacts:
 
     def chair_ids(self) -> list[str]:
         """The clinic's chairs in file order, then any chair only the schedule names."""
-        ids = [c.id for c in self.clinic.chairs]
-        extra = {b.chair for bs in self.by_day.values() for b in bs if b.chair and b.chair not in ids}
-        return ids + sorted(extra)
+        return list(self._chair_ids)
 
     def chair_label(self, chair_id: str) -> str:
         chair = self.clinic.chair(chair_id)
@@ -249,8 +250,8 @@ class ScheduleFacts:
         after = (dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)).replace(tzinfo=self.zone).utcoffset()
         assert before is not None and after is not None
         if after > before:
-            return f"clocks go forward at {hhmm(s)} ({hhmm(s)}-{hhmm(e)} does not exist)"
-        return f"clocks go back at {hhmm(e)} ({hhmm(s)}-{hhmm(e)} happens twice)"
+            return f"clocks go forward {hhmm(s)} -> {hhmm(e)}"
+        return f"clocks go back {hhmm(e)} -> {hhmm(s)}"
 
     def clock_changes(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
         out = []

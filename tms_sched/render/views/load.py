@@ -84,7 +84,7 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
     parts.append(legend(items))
     parts.extend(closed)
     for day, change in facts.clock_changes(start, end):
-        parts.append(Text(f"{short_day(day)} daylight saving: {change}; hours are local wall-clock", style="dim"))
+        parts.append(Text(f"{short_day(day)} daylight saving: {change}; hours stay local wall-clock", style="dim"))
     return Group(*parts)
 
 

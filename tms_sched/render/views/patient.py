@@ -45,7 +45,8 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     counts, bar = _progress(sessions, live, total)
     facts_table.add_row("progress", counts)
     if total:
-        facts_table.add_row("", bar + Text("  █ done  ░ planned  · not booked", style="dim"))
+        facts_table.add_row("", bar + Text("  ") + legend([("█", "green", "done"), ("░", "cyan", "planned"),
+                                                            ("·", "dim", "not booked")]))
     mapping = next((b for b in sessions if b.appt.session == 1 and b.live), None) or \
         next((b for b in sessions if b.appt.session == 1), None)
     if mapping is not None:
@@ -77,7 +78,9 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
         extra.append((WINDOW, "yellow", "follow-up window"))
     if skipped:
         extra.append(("… n wk", "dim", "weeks without appointments"))
-    parts.append(status_legend() + (Text("   ") + legend(extra) if extra else Text()))
+    parts.append(status_legend())
+    if extra:
+        parts.append(legend(extra))
     assessments = _assessments(protocol, bookings, windows)
     if assessments is not None:
         parts.append(Text())

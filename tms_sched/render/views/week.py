@@ -168,7 +168,7 @@ def _notes(facts: ScheduleFacts, week: list[dt.date], chairs: list[str]) -> list
                 notes.append(Text(f"{short_day(d)} chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
         change = facts.clock_change(d)
         if change:
-            notes.append(Text(f"{short_day(d)} daylight saving: {change}; rows are local wall-clock time",
+            notes.append(Text(f"{short_day(d)} daylight saving: {change}; rows stay local wall-clock",
                               style="bold"))
     return notes
 
