@@ -251,6 +251,16 @@ def fingerprint(f: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def _what(section: str) -> str:
+    """The **What.** paragraph of a rule's section, as one line of plain text."""
+    start = section.find("**What.**")
+    if start < 0:
+        return ""
+    end = section.find("**Why.**", start)
+    text = section[start + len("**What.**"): end if end >= 0 else None]
+    return " ".join(text.split())
+
+
 def render_sarif(report: Report) -> str:
     """A SARIF 2.1.0 log with one run, the rules that ran, and one result per finding."""
     helps = sections()
@@ -266,7 +276,9 @@ def render_sarif(report: Report) -> str:
             "defaultConfiguration": {"level": rule.severity},
         }
         if code in helps:
-            entry["fullDescription"] = {"text": rule.title}
+            what = _what(helps[code])
+            if what:
+                entry["fullDescription"] = {"text": what}
             entry["help"] = {"text": helps[code], "markdown": helps[code]}
         rules.append(entry)
     artifacts: list[str] = []
