@@ -455,10 +455,14 @@ class CourseBuilder:
                     cover[s] += 1
             day += ONE_DAY
         pref = self.patient.preferred_chair
+        best_cover = max(chair_cover.values(), default=0)
+        enough = best_cover - max(1, best_cover // 10)
 
         def key(o: tuple[int, str, str | None]) -> tuple:
+            # Times that hold on (nearly) every later day on one chair; among them, the one
+            # that packs against existing bookings (no stranded gaps), then the earliest.
             s, chair, _ = o
-            return (-chair_cover.get((s, chair), 0), -cover.get(s, 0), 0 if chair == pref else 1,
+            return (chair_cover.get((s, chair), 0) < enough, 0 if chair == pref else 1,
                     self._pack_penalty(d0, s, chair), s)
 
         ranked = sorted(options, key=key)

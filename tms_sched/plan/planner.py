@@ -64,24 +64,49 @@ def deadline_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date) 
     return sorted(patients, key=lambda p: (p.priority != "urgent", latest_start(p), p.start_after or today, p.id))
 
 
-def smart_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date) -> list[Patient]:
-    """Urgent first; then by the week a patient may start, shorter courses first within it."""
+def chair_minutes(clinic: Clinic, patient: Patient) -> int:
+    protocol = clinic.protocols[patient.protocol]
+    return protocol.first_minutes + (protocol.total_sessions - 1) * protocol.session_minutes
+
+
+def smart_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date, bucket_days: int = 7) -> list[Patient]:
+    """Urgent first; then by the week a patient may start, the least chair time first within it.
+
+    Booking the shortest courses first within a week is what lowers the mean wait when
+    capacity is short (a shortest-job-first rule); weeks keep it from starving anyone.
+    """
 
     def key(p: Patient) -> tuple:
         start = p.start_after or today
-        week = (max(start, today) - today).days // 7
-        return (p.priority != "urgent", week, nominal_days(clinic, p), start, p.id)
+        bucket = (max(start, today) - today).days // bucket_days
+        return (p.priority != "urgent", bucket, chair_minutes(clinic, p), start, p.id)
 
     return sorted(patients, key=key)
 
 
 class Planner:
     def __init__(self, clinic: Clinic, today: dt.date, policy: Policy | None = None,
-                 closures: Sequence = ()) -> None:
+                 closures: Sequence = (), booked: Sequence[tuple[str, Appointment]] = ()) -> None:
         self.clinic = clinic
         self.today = today
         self.policy = policy or Policy()
         self.calendar = ClinicCalendar(clinic, closures)
+        self.booked = list(booked)
+
+    def new_timeline(self) -> Timeline:
+        """A timeline holding the appointments already booked (they are never moved here)."""
+        timeline = Timeline(self.clinic, self.calendar)
+        slot = self.clinic.info.slot_minutes
+        zone = self.clinic.zone
+        for patient_id, appt in self.booked:
+            if appt.status not in ("planned", "done"):
+                continue
+            local = appt.start.astimezone(zone)
+            minute = local.hour * 60 + local.minute
+            first = minute // slot
+            last = -(-(minute + appt.minutes) // slot)
+            timeline.book(local.date(), first, last - first, patient_id, appt.chair, appt.staff)
+        return timeline
 
     def run(self, patients: Sequence[Patient], order: str = "smart",
             progress: Callable[[int, int], None] | None = None) -> tuple[list[PatientPlan], list[Patient]]:
@@ -106,7 +131,7 @@ class Planner:
         return score(a_plans, a_failed) < score(b_plans, b_failed)
 
     def _place(self, ordered: list[Patient], progress) -> tuple[list[PatientPlan], list[Patient]]:
-        timeline = Timeline(self.clinic, self.calendar)
+        timeline = self.new_timeline()
         plans: list[PatientPlan] = []
         failed: list[Patient] = []
         for i, patient in enumerate(ordered):
@@ -164,9 +189,13 @@ def to_appointments(clinic: Clinic, plan: PatientPlan, revision: int) -> list[Ap
 
 def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *,
                   policy: Policy | None = None, order: str = "smart",
-                  progress: Callable[[int, int], None] | None = None) -> PlanResult:
-    """Book every patient's course; returns the schedule and the unplaced with reasons."""
-    planner = Planner(clinic, today, policy)
+                  progress: Callable[[int, int], None] | None = None,
+                  booked: Sequence[tuple[str, Appointment]] = ()) -> PlanResult:
+    """Book every patient's course; returns the schedule and the unplaced with reasons.
+
+    ``booked`` holds appointments of other patients that already occupy the clinic.
+    """
+    planner = Planner(clinic, today, policy, booked=booked)
     bookable = [p for p in patients if p.protocol in clinic.protocols]
     plans, failed = planner.run(bookable, order=order, progress=progress)
     revision = 1
