@@ -97,12 +97,12 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
     """Check the arguments against the schedule, then build the view."""
     known = sorted({*facts.patients, *(u.id for u in facts.schedule.unplaced)})
     if patient is not None and patient not in known:
-        raise UsageError(f"unknown patient '{patient}' in {source}{suggest(patient, known)} "
-                         f"(it has {len(known)}: {_some(known)})")
+        raise UsageError(f"unknown patient '{patient}' in {source} (it has {len(known)}: {_some(known)})"
+                         f"{suggest(patient, known)}")
     chairs = facts.chair_ids()
     if chair is not None and chair not in chairs:
-        raise UsageError(f"unknown chair '{chair}'{suggest(chair, chairs)}; the clinic's chairs are "
-                         f"{', '.join(chairs)}")
+        raise UsageError(f"unknown chair '{chair}' (the clinic's chairs are {', '.join(chairs)})"
+                         f"{suggest(chair, chairs)}")
     if view == "patient":
         if patient is None:
             example = known[0] if known else "P-0001"
