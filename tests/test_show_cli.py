@@ -142,14 +142,14 @@ def test_export_into_a_missing_folder_fails_plainly(tmp_path: Path) -> None:
     assert result.stderr.strip() == f"error: {target}: the folder {target.parent} does not exist"
 
 
-def run_in_terminal(env: dict[str, str]) -> bytes:
+def run_in_terminal(env: dict[str, str], *args: str, columns: int = 100) -> bytes:
     """Run `tms-sched show` with its output on a pseudo-terminal, as in an interactive shell."""
     base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     leader, follower = pty.openpty()
     command = [sys.executable, "-m", "tms_sched", "show", SCHEDULE, "--clinic", CLINIC, "--today", TODAY,
-               "--view", "week"]
+               *(args or ("--view", "week"))]
     process = subprocess.Popen(command, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
-                               env={**base, "COLUMNS": "100", "TERM": "xterm-256color", **env})
+                               env={**base, "COLUMNS": str(columns), "TERM": "xterm-256color", **env})
     os.close(follower)
     chunks = []
     while True:
@@ -191,3 +191,14 @@ def test_the_shared_example_schedule(examples_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert re.search(r"^progress\s+1 of 30 done \(3 planned, 1 missed, 26 not booked\)$", result.stdout, re.M)
     assert re.search(r"^ 7 01-11\s+○2\*\s+1○$", result.stdout, re.M)   # the make-up of the missed session
+
+
+@pytest.mark.parametrize("view", ["agenda", "week", "chairs", "load"])
+def test_a_narrow_terminal_gets_a_view_that_fits(view: str) -> None:
+    raw = run_in_terminal({}, "--view", view, "--date", "2027-03-16", columns=60)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", raw.decode())
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").splitlines()]
+    assert len(lines) > 10
+    assert max(len(line) for line in lines) <= 60
+    if view == "agenda":
+        assert "  08:00-08:40   A       P-0101    ✓   treatment, 12 of 30" in lines

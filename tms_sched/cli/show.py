@@ -74,15 +74,16 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
                  f"{clinic.info.timezone}; showing {clinic.info.timezone} wall-clock times")
     facts = ScheduleFacts(schedule, clinic, ClinicCalendar(clinic, schedule.closures), today or dt.date.today())
     export = bool(html_path or svg_path)
-    renderable = _view(facts, schedule_path, view, day, until, patient, chair, width or EXPORT_WIDTH)
+    console = make_console(width)
+    # Lay the view out for the columns it will get: the terminal's, unless --width or a file says.
+    columns = (width or EXPORT_WIDTH) if export else console.width
+    renderable = _view(facts, schedule_path, view, day, until, patient, chair, columns)
     if renderable is None:
         click.echo(f"{schedule_path} has no appointments to show.")
         return
     if export:
-        _export(renderable, width or EXPORT_WIDTH, html_path, svg_path,
-                f"tms-sched show --view {view}: {clinic.info.name}")
+        _export(renderable, columns, html_path, svg_path, f"tms-sched show --view {view}: {clinic.info.name}")
         return
-    console = make_console(width)
     if console.color_system is None:
         # Plain text (a pipe, a file, NO_COLOR): no padding spaces at the ends of lines.
         with console.capture() as captured:
