@@ -127,9 +127,9 @@ class ClinicCalendar:
         name = _holiday_table(rule.country, rule.subdiv, day.year).get(day)
         if name is None or day in self._keep_dates:
             return None
-        if any(n in self._keep_names for n in _base_name(name)):
-            return None
-        return name
+        # Two holidays may share a date; keeping one open leaves the other closing the clinic.
+        closing = [part.strip() for part in name.split(";") if _base_name(part)[0] not in self._keep_names]
+        return "; ".join(closing) if closing else None
 
     def closed_reason(self, day: dt.date) -> str | None:
         """Why the whole clinic is closed on ``day`` (holiday, closure), or None if it opens."""

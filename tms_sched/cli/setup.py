@@ -9,15 +9,16 @@ from pathlib import Path
 
 import click
 
-from ..calendar import ClinicCalendar
+from ..calendar import ClinicCalendar, intersect, weekday_key
 from ..errors import OutputError, UsageError
 from ..io import load_clinic
 from ..io.common import atomic_write
 from ..io.validation import suggest
 from ..protocols import builtin_raw, merged_raw
 from ..render.console import make_console
-from ..render.protocols import protocol_detail, protocol_table
+from ..render.protocols import protocol_detail, protocol_list
 from ..schema import KINDS, json_schema
+from ..tz import local_datetime, unstable_minutes
 from . import DATE, main, today_option
 
 
@@ -42,15 +43,15 @@ def protocols(protocol_id: str | None, clinic_path: str | None) -> None:
     overrides are included.
     """
     library, clinic = _library(clinic_path)
-    builtin = set(builtin_raw())
+    builtin = list(builtin_raw())
     console = make_console()
     if protocol_id is None:
-        console.print(protocol_table(library, clinic, builtin))
+        console.print(protocol_list(library, clinic, builtin))
         return
     if protocol_id not in library:
-        raise UsageError(f"unknown protocol '{protocol_id}'{suggest(protocol_id, library)}; "
-                         f"known: {', '.join(sorted(library))}")
-    console.print(protocol_detail(library[protocol_id], clinic, builtin))
+        hint = suggest(protocol_id, library) or f"; known: {', '.join(sorted(library))}"
+        raise UsageError(f"unknown protocol '{protocol_id}'{hint}")
+    console.print(protocol_detail(library[protocol_id], clinic, set(builtin)))
 
 
 @main.command()
@@ -74,26 +75,38 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today
     calendar = ClinicCalendar(clinic)
     from rich.table import Table
 
+    def span(window: tuple[int, int]) -> str:
+        s, e = window
+        return "all day" if (s, e) == (0, 24 * 60) else f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
+
+    rows: list[tuple[dt.date, str, str]] = [(day, "clinic", reason) for day, reason in calendar.closed_days(start, end)]
+    day = start
+    while day <= end:
+        # Only days the clinic would open: downtime on a weekend changes nothing.
+        if calendar.closed_reason(day) is None:
+            for chair in clinic.chairs:
+                for window, why in calendar.chair_down(chair.id, day):
+                    rows.append((day, f"chair {chair.id} {span(window)}", why))
+            change = unstable_minutes(day, clinic.zone)
+            hours = clinic.info.hours.get(weekday_key(day), ())
+            if change and intersect(hours, [change]):
+                before = local_datetime(day, 0, clinic.zone).utcoffset()
+                after = local_datetime(day + dt.timedelta(days=1), 0, clinic.zone).utcoffset()
+                assert before is not None and after is not None
+                why = ("clocks go forward; the hour does not exist" if after > before
+                       else "clocks go back; the hour happens twice")
+                rows.append((day, f"clinic {span(change)}", why))
+        day += dt.timedelta(days=1)
+    console = make_console()
+    if not rows:
+        console.print(f"No closed days from {start} to {end}.")
+        return
     table = Table(title=f"Closed days of {clinic.info.name}, {start} to {end}", title_justify="left")
     for col in ("date", "day", "what", "reason"):
         table.add_column(col)
-    rows = 0
-    for day, reason in calendar.closed_days(start, end):
-        table.add_row(day.isoformat(), day.strftime("%a"), "clinic", reason)
-        rows += 1
-    day = start
-    while day <= end:
-        for chair in clinic.chairs:
-            for (s, e), why in calendar.chair_down(chair.id, day):
-                span = f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
-                table.add_row(day.isoformat(), day.strftime("%a"), f"chair {chair.id} {span}", why)
-                rows += 1
-        day += dt.timedelta(days=1)
-    console = make_console()
-    if rows:
-        console.print(table)
-    else:
-        console.print(f"No closed days from {start} to {end}.")
+    for day, what, reason in sorted(rows, key=lambda r: r[0]):  # stable: clinic, then chairs in file order
+        table.add_row(day.isoformat(), day.strftime("%a"), what, reason)
+    console.print(table)
 
 
 @main.command()

@@ -1,8 +1,9 @@
-"""The protocol library as tables and a detail view."""
+"""The protocol library: a list that reads at 80 columns, and a detail view of one protocol."""
 
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -27,23 +28,83 @@ def describe_phase(phase: DailyPhase | WeeklyPhase | IntervalPhase) -> str:
     return f"{phase.sessions} sessions, {lo} to {hi} days apart"
 
 
+def pattern(p: Protocol) -> str:
+    """The course's rhythm in a line: ``1 a day, at most 5 days a week; then 3, 2, 1 a week``."""
+    several = len(p.phases) > 1
+    parts: list[str] = []
+    for phase in p.phases:
+        if isinstance(phase, DailyPhase):
+            text = f"{phase.per_day} a day"
+            if phase.consecutive:
+                text += f" on {phase.days} consecutive days"
+            else:
+                text += f", at most {phase.days_per_week} days a week"
+            if phase.min_gap_minutes:
+                text += f", {phase.min_gap_minutes} min apart"
+            parts.append(f"{phase.sessions} at {text}" if several else text)
+        elif isinstance(phase, WeeklyPhase):
+            parts.append(f"{', '.join(str(n) for n in phase.per_week)} a week")
+        else:
+            lo, hi = phase.every_days
+            parts.append((f"{phase.sessions} " if several else "") + f"every {lo} to {hi} days")
+    return "; then ".join(parts)
+
+
 def origin(clinic: Clinic | None, pid: str, builtin: set[str]) -> str:
     if clinic is not None and pid in clinic.own_protocols:
-        return "clinic (overrides built-in)" if pid in builtin else "clinic"
+        return "built-in, changed by the clinic" if pid in builtin else "the clinic's own"
     return "built-in"
 
 
-def protocol_table(protocols: dict[str, Protocol], clinic: Clinic | None, builtin: set[str]) -> Table:
-    table = Table(title="Protocols", title_justify="left", show_lines=False)
-    for column in ("id", "sessions", "pattern", "minutes", "capability", "from", "source"):
-        table.add_column(column, overflow="fold")
-    for pid in sorted(protocols):
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _facts(p: Protocol) -> str:
+    minutes = f"{p.session_minutes} min"
+    if p.first_minutes != p.session_minutes:
+        minutes += f" (the first {p.first_minutes})"
+    article = "an" if p.capability[:1].lower() in "aeiou" else "a"
+    return f"{p.total_sessions} sessions of {minutes} on {article} {p.capability} chair"
+
+
+def ordered(protocols: dict[str, Protocol], builtin: list[str]) -> list[str]:
+    """Built-ins in the library's order, then the clinic's own by id."""
+    return [pid for pid in builtin if pid in protocols] + sorted(set(protocols) - set(builtin))
+
+
+def _indented(text: Text) -> Padding:
+    """Two spaces in, wrapped lines too, and no padding out to the console's width."""
+    return Padding(text, (0, 0, 0, 2), expand=False)
+
+
+def protocol_list(protocols: dict[str, Protocol], clinic: Clinic | None, builtin: list[str]) -> RenderableType:
+    """Each protocol in three lines: id and numbers, its rhythm, its source."""
+    ids = ordered(protocols, builtin)
+    own = [pid for pid in ids if clinic is not None and pid in clinic.own_protocols]
+    changed = sum(1 for pid in own if pid in builtin)
+    head = Text("Protocols", style="bold")
+    head.append(f": {sum(1 for pid in ids if pid in builtin)} built-in")
+    if changed:
+        head.append(f" ({changed} changed by the clinic)")
+    if len(own) > changed:
+        head.append(f", {len(own) - changed} of the clinic's own")
+    parts: list[RenderableType] = [head]
+    width = max(len(pid) for pid in ids) if ids else 0
+    for pid in ids:
         p = protocols[pid]
-        pattern = "; then ".join(describe_phase(ph) for ph in p.phases)
-        minutes = f"{p.session_minutes} (first: {p.first_minutes})"
-        table.add_row(pid, str(p.total_sessions), pattern, minutes, p.capability,
-                      origin(clinic, pid, builtin), p.source)
-    return table
+        line = Text()
+        line.append(pid.ljust(width), style="bold")
+        line.append(f"  {_facts(p)}")
+        parts.append(Text())
+        parts.append(line)
+        parts.append(_indented(Text(pattern(p))))
+        parts.append(_indented(Text(f"source: {p.source or '(none given)'}", style="dim")))
+        if pid in own:
+            parts.append(_indented(Text(f"from: {origin(clinic, pid, set(builtin))}", style="italic")))
+    parts.append(Text())
+    parts.append(Text("`tms-sched protocols ID` shows one protocol in full.", style="dim"))
+    return Group(*parts)
 
 
 def protocol_detail(p: Protocol, clinic: Clinic | None, builtin: set[str]) -> RenderableType:
@@ -57,19 +118,21 @@ def protocol_detail(p: Protocol, clinic: Clinic | None, builtin: set[str]) -> Re
         ("sessions", f"{p.total_sessions}"),
         ("session 1", f"{p.first_session_label}, {p.first_minutes} min, with a named {p.first_session_staff}"),
         ("later sessions", f"{p.session_minutes} min"),
-        ("max span", f"{p.max_span_days} days" if p.max_span_days else "no limit"),
-        ("max gap", f"{p.max_gap_days} days" if p.max_gap_days else "no limit"),
+        ("max span", _days(p.max_span_days) if p.max_span_days else "no limit"),
+        ("max gap", _days(p.max_gap_days) if p.max_gap_days else "no limit"),
     ]
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column()
     for key, value in rows:
-        lines.append(f"  {key:<15}", style="dim")
-        lines.append(f"{value}\n")
+        facts.add_row(key, value)
     phases = Table(title="Phases", title_justify="left")
     phases.add_column("#")
     phases.add_column("kind")
     phases.add_column("what")
     for i, ph in enumerate(p.phases, 1):
         phases.add_row(str(i), ph.kind, describe_phase(ph))
-    parts: list[RenderableType] = [lines, phases]
+    parts: list[RenderableType] = [lines, Padding(facts, (0, 0, 0, 2), expand=False), Text(), phases]
     if p.assessments:
         ass = Table(title="Assessments", title_justify="left")
         for col in ("name", "when", "minutes"):
@@ -78,5 +141,7 @@ def protocol_detail(p: Protocol, clinic: Clinic | None, builtin: set[str]) -> Re
             lo, hi = a.window_days
             anchor = "first session" if a.anchor == "first" else "last session"
             ass.add_row(a.name, f"{lo:+d} to {hi:+d} days from the {anchor}", str(a.minutes))
-        parts.append(ass)
+        parts += [Text(), ass]
+    else:
+        parts += [Text(), Text("No assessments.", style="dim")]
     return Group(*parts)
