@@ -8,14 +8,24 @@ import sys
 
 import click
 
-from ..errors import EXIT_FINDINGS
+from ..errors import EXIT_FINDINGS, InputError, Problem, UsageError
 from ..io import load_setup
 from ..io.roster import roster_warnings
-from ..io.schedule import render_schedule, schedule_format, write_schedule
+from ..io.schedule import load_schedule, render_schedule, write_schedule
 from ..plan.planner import plan_schedule
+from ..plan.replan import replan
+from ..render.plan_summary import diff_lines
 from ..render.console import make_console
 from ..render.plan_summary import summary_data, summary_view
-from . import main, today_option, warn
+from . import echo_err, main, today_option, warn
+
+
+def _same_clinic(clinic, schedule, path: str) -> None:
+    info = schedule.schedule
+    if info.timezone != clinic.info.timezone:
+        raise InputError([Problem(path, None, path="schedule.timezone",
+                                  message=f"the schedule is in {info.timezone} but the clinic file says "
+                                  f"{clinic.info.timezone}; replan with the clinic file it was planned for")])
 
 
 def _progress_bar():
@@ -38,12 +48,20 @@ def _progress_bar():
 @click.argument("clinic_path", metavar="CLINIC")
 @click.option("--roster", "rosters", multiple=True, metavar="FILE",
               help="A roster file (TOML or CSV); repeat for several. Patients inline in CLINIC count too.")
-@click.option("-o", "--output", default="schedule.toml", show_default=True, metavar="FILE",
-              help="Where to write the schedule (.toml, .json or .csv by extension); '-' for stdout.")
+@click.option("--schedule", "schedule_path", metavar="FILE",
+              help="Replan on top of this schedule: history stays, make-ups and new patients are booked, "
+                   "planned appointments move only where they must. Written back in place unless -o is given.")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Where to write the schedule (.toml, .json or .csv by extension); '-' for stdout. "
+                   "Default: schedule.toml, or the --schedule file.")
+@click.option("--freeze-days", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="With --schedule: move nothing, and book nothing new, in the next N days.")
+@click.option("--diff", "show_diff", is_flag=True, help="With --schedule: print what changed against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The summary's format.")
 @today_option
-def plan(clinic_path: str, rosters: tuple[str, ...], output: str, fmt: str, today: dt.date | None) -> None:
+def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, output: str | None,
+         freeze_days: int, show_diff: bool, fmt: str, today: dt.date | None) -> None:
     """Book every patient's course and write the schedule.
 
     Books, for every patient, the mapping session (with a named physician), every
@@ -52,26 +70,52 @@ def plan(clinic_path: str, rosters: tuple[str, ...], output: str, fmt: str, toda
     availability and authorization window. Urgent patients go first. A patient that
     cannot be booked is listed under [[unplaced]] with the reason.
 
+    With --schedule, replans on top of an existing schedule: done, missed and
+    cancelled appointments stay exactly as they are; missed sessions get make-ups;
+    planned appointments move only where they now break a rule, keeping their ids;
+    new roster patients are added (see docs/replanning.md).
+
     Exit code 0 when everyone is placed, 1 when some patient is not (the schedule is
     still written), 2 for bad input.
     """
     today = today or dt.date.today()
+    if (freeze_days or show_diff) and not schedule_path:
+        raise UsageError("--freeze-days and --diff need --schedule FILE (the schedule to replan)")
     clinic, roster = load_setup(clinic_path, rosters)
     warn(roster.warnings + roster_warnings(clinic, roster, today))
+    output = output or schedule_path or "schedule.toml"
     progress, update = _progress_bar()
-    if progress is not None and len(roster.patients) > 20:
-        with progress:
-            result = plan_schedule(clinic, roster.patients, today, progress=update)
+    moved: list[str] | None = None
+    if schedule_path:
+        existing, _ = load_schedule(schedule_path)
+        _same_clinic(clinic, existing, schedule_path)
+        result = replan(clinic, existing, roster.patients, today, freeze_days=freeze_days)
+        schedule = result.schedule
+        moved = [f"{m.patient} {m.appointment}" for m in result.moved]
+        for pid, appt in result.frozen_invalid:
+            echo_err(f"warning: {pid} {appt.id} on {appt.start:%Y-%m-%d %H:%M} breaks a rule but lies in the "
+                     f"{freeze_days} frozen days; it was left in place (run tms-sched check)")
+        if result.unmarked_past:
+            echo_err(f"note: {len(result.unmarked_past)} planned appointment(s) before {today} are not marked "
+                     "done or missed yet (tms-sched mark SCHEDULE --through DATE done)")
+        echo_err(result.moved_summary() + f", {len(result.added)} added")
+        if show_diff:
+            for line in diff_lines(existing, schedule, clinic.zone):
+                click.echo(line, err=output == "-")
     else:
-        result = plan_schedule(clinic, roster.patients, today)
-    schedule = result.schedule
+        if progress is not None and len(roster.patients) > 20:
+            with progress:
+                result = plan_schedule(clinic, roster.patients, today, progress=update)
+        else:
+            result = plan_schedule(clinic, roster.patients, today)
+        schedule = result.schedule
     if output == "-":
         click.echo(render_schedule(schedule, "toml"), nl=False)
         written = None
     else:
         write_schedule(output, schedule)
         written = output
-    data = summary_data(schedule, clinic.zone, written)
+    data = summary_data(schedule, clinic.zone, written, moved)
     if fmt == "json":
         text = json.dumps(data, indent=2)
         click.echo(text, err=output == "-")

@@ -148,6 +148,19 @@ class Timeline:
                 full |= at_least_k & exactly[k]
             self.full[day] = full
 
+    def unbook_count(self, day: dt.date, mask: int) -> None:
+        """Take one appointment over ``mask`` off the head-count of ``day``."""
+        levels = self.levels.get(day, [])
+        # levels[k]: slots with at least k+1 under way; in ``mask`` one fewer is under way
+        for k in range(len(levels)):
+            above = levels[k + 1] if k + 1 < len(levels) else 0
+            levels[k] = (levels[k] & ~mask) | (above & mask)
+        exactly = self._shift_levels(day)
+        full = exactly[0]
+        for k, at_least_k in enumerate(levels[: len(exactly) - 1], start=1):
+            full |= at_least_k & exactly[k]
+        self.full[day] = full
+
     def chair_free(self, chair: str, day: dt.date) -> int:
         return self.chair_open(chair, day) & ~self.chair_busy.get((chair, day), 0) & self.headroom(day)
 

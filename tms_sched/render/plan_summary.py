@@ -76,5 +76,39 @@ def summary_view(data: dict[str, Any]) -> RenderableType:
     line = Text(f"{placed} patient{'s' if placed != 1 else ''} placed, {missing} not placed")
     if data.get("schedule"):
         line.append(f"; written to {data['schedule']}")
+    if data.get("moved") is not None:
+        line.append(f"; {len(data['moved'])} appointment(s) moved")
     parts.append(line)
     return Group(*parts)
+
+
+def _line(appt, zone) -> str:
+    local = appt.start.astimezone(zone)
+    where = f" chair {appt.chair}" if appt.chair else ""
+    who = f" with {appt.staff}" if appt.staff else ""
+    return f"{local:%Y-%m-%d %H:%M}{where}{who}"
+
+
+def diff_lines(old: Schedule, new: Schedule, zone) -> list[str]:
+    """What changed between two schedules, one line per appointment, in file order."""
+    before = {a.id: (p.id, a) for p, a in old.appointments()}
+    out: list[str] = []
+    for patient, appt in new.appointments():
+        was = before.get(appt.id)
+        if was is None:
+            what = f"session {appt.session}" if appt.session else f"{appt.name} assessment"
+            out.append(f"+ {patient.id} {appt.id}: {appt.kind} {what} {_line(appt, zone)}")
+            continue
+        prev = was[1]
+        if prev == appt:
+            continue
+        if prev.status != appt.status:
+            out.append(f"~ {patient.id} {appt.id}: {prev.status} -> {appt.status} ({_line(appt, zone)})")
+        else:
+            out.append(f"> {patient.id} {appt.id}: {_line(prev, zone)} -> {_line(appt, zone)}")
+    gone = set(before) - {a.id for _, a in new.appointments()}
+    for appt_id in sorted(gone):
+        out.append(f"- {before[appt_id][0]} {appt_id}: removed")
+    if not out:
+        out.append("no changes")
+    return out

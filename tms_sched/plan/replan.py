@@ -1,0 +1,676 @@
+"""Replanning on top of an existing schedule.
+
+Policies (docs/replanning.md tells them to coordinators):
+
+- History never moves: done, missed and cancelled appointments are kept exactly.
+- A planned appointment stays where it is unless it now breaks a rule (a closure, a
+  chair down, changed hours, availability or staff, a clash); then it moves, keeping
+  its id (calendars update it rather than duplicate it) and taking the new revision.
+- ``freeze_days``: nothing planned in the next N days moves, and nothing new is
+  booked there.
+- A missed or cancelled session gets a make-up: a new appointment with its own id
+  (``P-0001-07m``) carrying the missed session's number. Standard courses are
+  extended at their end; a missed mapping is rebooked before any further treatment
+  (treatments planned before it move after it); accelerated courses take the make-up
+  the same day when the gaps allow, else on a course day with room, else on the day
+  after the last one if that keeps the days consecutive, else the patient is
+  reported for a clinician's decision. A make-up that would break ``max_gap_days``
+  is reported, not booked.
+- Assessments follow the course: one that falls outside its window once the course
+  has changed moves; a missed one is booked again.
+- Discharged patients are never rebooked. Patients new to the roster are planned as
+  in a first plan, around everything already booked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..calendar import ClinicCalendar, contains
+from ..model.clinic import Clinic
+from ..model.patient import Patient
+from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from ..model.schedule import Appointment, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
+from ..tz import local_datetime
+from .builder import Attempt, Booking, CourseBuilder, Policy
+from .diagnose import explain_unplaced
+from .planner import ASSESSMENT_SUFFIX, PatientPlan, Planner, commit, to_appointments
+from .timeline import Timeline
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class Move:
+    patient: str
+    appointment: str
+    old: Appointment
+    new: Appointment
+
+
+@dataclass
+class ReplanResult:
+    schedule: Schedule
+    moved: list[Move] = field(default_factory=list)
+    added: list[tuple[str, Appointment]] = field(default_factory=list)
+    frozen_invalid: list[tuple[str, Appointment]] = field(default_factory=list)
+    unmarked_past: list[tuple[str, Appointment]] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+
+    def moved_summary(self) -> str:
+        patients = {m.patient for m in self.moved}
+        n, k = len(self.moved), len(patients)
+        return f"{n} appointment{'s' if n != 1 else ''} of {k} patient{'s' if k != 1 else ''} moved"
+
+
+class _Context:
+    def __init__(self, clinic: Clinic, schedule: Schedule, today: dt.date, freeze_days: int,
+                 policy: Policy) -> None:
+        self.clinic = clinic
+        self.schedule = schedule
+        self.today = today
+        self.freeze_until = today + dt.timedelta(days=freeze_days)
+        self.policy = policy
+        self.zone = clinic.zone
+        self.slot = clinic.info.slot_minutes
+        self.calendar = ClinicCalendar(clinic, schedule.closures)
+        self.timeline = Timeline(clinic, self.calendar)
+        self.revision = schedule.schedule.revision + 1
+
+    def slots(self, appt: Appointment) -> tuple[dt.date, int, int, int]:
+        local = appt.start.astimezone(self.zone)
+        minute = local.hour * 60 + local.minute
+        first = minute // self.slot
+        last = -(-(minute + appt.minutes) // self.slot)
+        return local.date(), minute, first, last - first
+
+    def book(self, patient_id: str, appt: Appointment) -> None:
+        day, _, first, length = self.slots(appt)
+        self.timeline.book(day, first, length, patient_id, appt.chair, appt.staff)
+
+    def fits(self, patient_id: str, patient: Patient | None, protocol: Protocol | None,
+             appt: Appointment) -> bool:
+        """Whether a planned appointment still keeps every rule where it stands."""
+        day, minute, first, length = self.slots(appt)
+        end = minute + appt.minutes
+        tl = self.timeline
+        mask = ((1 << length) - 1) << first
+        if appt.kind != "assessment":
+            chair = self.clinic.chair(appt.chair or "")
+            if chair is None or protocol is None or protocol.capability not in chair.capabilities:
+                return False
+            if not contains(self.calendar.chair_windows(chair.id, day), minute, end):
+                return False
+            if tl.chair_free(chair.id, day) & mask != mask:
+                return False
+            if patient is not None:
+                if patient.start_after and day < patient.start_after:
+                    return False
+                if patient.deadline and day > patient.deadline:
+                    return False
+        else:
+            if not contains(self.calendar.open_windows(day), minute, end):
+                return False
+            if tl.has_staff and tl.headroom(day) & mask != mask:
+                return False
+        if patient is not None:
+            hours = patient.availability if patient.availability is not None else self.clinic.info.hours
+            from ..calendar import weekday_key
+
+            if day in patient.unavailable or not contains(hours.get(weekday_key(day), ()), minute, end):
+                return False
+        if tl.patient_free(patient_id, day) & mask != mask:
+            return False
+        if self.clinic.staff:
+            needs = appt.kind == "mapping" or appt.kind == "assessment"
+            if needs and not appt.staff:
+                return False
+            if appt.staff:
+                member = self.clinic.staff_member(appt.staff)
+                if member is None:
+                    return False
+                if appt.kind == "mapping" and protocol and member.role != protocol.first_session_staff:
+                    return False
+                if appt.kind == "assessment" and member.role not in ("physician", "clinician"):
+                    return False
+                if tl.staff_free(member.id, day) & mask != mask:
+                    return False
+        return True
+
+
+def _next_id(taken: set[str], base: str) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def _usual(ctx: _Context, sessions: Sequence[Appointment]) -> tuple[int | None, str | None]:
+    """Usual start slot and chair of a course's live sessions."""
+    if not sessions:
+        return None, None
+    starts = [ctx.slots(a)[2] for a in sessions]
+    chairs = [a.chair for a in sessions if a.chair]
+    chair = max(sorted(set(chairs)), key=chairs.count) if chairs else None
+    return int(statistics.median(starts)), chair
+
+
+def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], today: dt.date, *,
+           freeze_days: int = 0, policy: Policy | None = None,
+           progress: Callable[[int, int], None] | None = None) -> ReplanResult:
+    policy = policy or Policy()
+    ctx = _Context(clinic, schedule, today, freeze_days, policy)
+    roster = {p.id: p for p in patients}
+    result = ReplanResult(schedule=schedule)
+
+    # 1. History and frozen or past planned appointments occupy the clinic as they are.
+    keep: dict[str, list[Appointment]] = {}
+    candidates: list[tuple[str, Appointment]] = []
+    for sp in schedule.patients:
+        kept = keep.setdefault(sp.id, [])
+        for appt in sp.appointments:
+            day = appt.start.astimezone(ctx.zone).date()
+            if appt.status == "done":
+                ctx.book(sp.id, appt)
+                kept.append(appt)
+            elif appt.status == "planned":
+                if day < today:
+                    result.unmarked_past.append((sp.id, appt))
+                    ctx.book(sp.id, appt)
+                    kept.append(appt)
+                elif day < ctx.freeze_until or sp.status == "discharged":
+                    ctx.book(sp.id, appt)
+                    kept.append(appt)
+                else:
+                    candidates.append((sp.id, appt))
+    # 2. Other planned appointments stay where they still keep every rule.
+    invalid: dict[str, list[Appointment]] = {}
+    for pid, appt in sorted(candidates, key=lambda c: (c[1].start, c[1].id)):
+        sp = schedule.patient(pid)
+        assert sp is not None
+        protocol = clinic.protocols.get(sp.protocol)
+        if ctx.fits(pid, roster.get(pid), protocol, appt):
+            ctx.book(pid, appt)
+            keep[pid].append(appt)
+        else:
+            invalid.setdefault(pid, []).append(appt)
+    # Frozen appointments that break a rule are left alone but reported.
+    for sp in schedule.patients:
+        protocol = clinic.protocols.get(sp.protocol)
+        for appt in sp.appointments:
+            day = appt.start.astimezone(ctx.zone).date()
+            if appt.status == "planned" and today <= day < ctx.freeze_until and sp.status != "discharged":
+                if not _valid_alone(ctx, roster.get(sp.id), protocol, appt):
+                    result.frozen_invalid.append((sp.id, appt))
+
+    # 3. Each active patient's course is completed: make-ups, moves, assessments.
+    new_lines: dict[str, list[Appointment]] = {}
+    replaced: dict[str, Appointment] = {}
+    failures: dict[str, str] = {}
+    ordered = sorted(schedule.patients, key=lambda sp: (
+        roster.get(sp.id).priority != "urgent" if sp.id in roster else True, sp.id))
+    for i, sp in enumerate(ordered):
+        if sp.status == "discharged" or sp.protocol not in clinic.protocols:
+            continue
+        patient = roster.get(sp.id) or Patient(id=sp.id, protocol=sp.protocol)
+        outcome = _complete(ctx, sp, patient, keep[sp.id], invalid.get(sp.id, []))
+        if isinstance(outcome, str):
+            failures[sp.id] = outcome
+            # Nothing is half-booked: invalid appointments stay where they were.
+            for appt in invalid.get(sp.id, []):
+                ctx.book(sp.id, appt)
+            continue
+        moved, added = outcome
+        for old, new in moved:
+            replaced[old.id] = new
+            result.moved.append(Move(sp.id, old.id, old, new))
+        new_lines[sp.id] = added
+        result.added.extend((sp.id, a) for a in added)
+
+    # 4. Patients new to the roster, planned around everything booked.
+    known = {sp.id for sp in schedule.patients}
+    fresh = [p for p in patients if p.id not in known]
+    planner = Planner(clinic, today, policy, closures=schedule.closures)
+    planner.calendar = ctx.calendar
+    plans: list[PatientPlan] = []
+    failed: list[Patient] = []
+    if fresh:
+        plans, failed = _plan_fresh(ctx, planner, fresh, progress)
+
+    # 5. The new schedule: existing patients in their order, lines kept in place.
+    out_patients: list[ScheduledPatient] = []
+    for sp in schedule.patients:
+        appts = [replaced.get(a.id, a) for a in sp.appointments] + new_lines.get(sp.id, [])
+        out_patients.append(sp.model_copy(update={"appointments": appts}))
+    for plan in sorted(plans, key=lambda p: p.patient.id):
+        out_patients.append(ScheduledPatient(id=plan.patient.id, protocol=plan.patient.protocol,
+                                             appointments=to_appointments(clinic, plan, ctx.revision)))
+    unplaced = [Unplaced(id=pid, protocol=schedule.patient(pid).protocol, reason=why)
+                for pid, why in sorted(failures.items())]
+    unplaced += [Unplaced(id=p.id, protocol=p.protocol,
+                          reason=explain_unplaced(clinic, ctx.calendar, ctx.timeline, p, today, policy))
+                 for p in sorted(failed, key=lambda p: p.id)]
+    changed = bool(result.moved or result.added or plans or unplaced != schedule.unplaced
+                   or [sp.id for sp in schedule.patients] != [sp.id for sp in out_patients])
+    info = schedule.schedule
+    new_info = ScheduleInfo(clinic=clinic.info.name, timezone=clinic.info.timezone,
+                            revision=ctx.revision if changed else info.revision,
+                            updated=today if changed else info.updated)
+    result.schedule = Schedule(schedule=new_info, patients=out_patients, closures=schedule.closures,
+                               unplaced=unplaced)
+    result.unplaced = unplaced
+    return result
+
+
+def _valid_alone(ctx: _Context, patient: Patient | None, protocol: Protocol | None, appt: Appointment) -> bool:
+    """Rules of the appointment's own place (hours, closures, chair, availability), not clashes."""
+    day, minute, _, _ = ctx.slots(appt)
+    end = minute + appt.minutes
+    if appt.kind != "assessment":
+        chair = ctx.clinic.chair(appt.chair or "")
+        if chair is None or not contains(ctx.calendar.chair_windows(chair.id, day), minute, end):
+            return False
+    elif not contains(ctx.calendar.open_windows(day), minute, end):
+        return False
+    return True
+
+
+def _plan_fresh(ctx: _Context, planner: Planner, fresh: list[Patient], progress):
+    from .planner import smart_order
+
+    plans: list[PatientPlan] = []
+    failed: list[Patient] = []
+    ordered = smart_order(ctx.clinic, fresh, ctx.today)
+    for i, patient in enumerate(ordered):
+        protocol = ctx.clinic.protocols.get(patient.protocol)
+        builder = CourseBuilder(ctx.timeline, ctx.clinic, patient, protocol, ctx.freeze_until, ctx.policy) \
+            if protocol else None
+        attempt = builder.search() if builder and builder.chairs else None
+        if attempt is None:
+            failed.append(patient)
+        else:
+            commit(ctx.timeline, patient, attempt)
+            plans.append(PatientPlan(patient, sorted(attempt.bookings, key=lambda b: (b.day, b.start))))
+        if progress:
+            progress(i + 1, len(ordered))
+    return plans, failed
+
+
+def _complete(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[Appointment],
+              invalid: list[Appointment]):
+    """Book what the course lacks. Returns (moved pairs, added appointments) or a reason.
+
+    First the course is mended in place (make-ups at its end, moves where needed); when
+    that fails and nothing of it has been delivered or frozen yet, the whole course is
+    booked again from scratch, every planned appointment keeping its id.
+    """
+    journal: list[Appointment] = []
+    outcome = _incremental(ctx, sp, patient, list(kept), list(invalid), journal)
+    if not isinstance(outcome, str):
+        return outcome
+    for appt in journal:  # undo what the failed attempt freed
+        ctx.book(sp.id, appt)
+    started = any(a.status == "done" and a.kind != "assessment" for a in sp.appointments)
+    frozen = any(a.status == "planned" and a.start.astimezone(ctx.zone).date() < ctx.freeze_until
+                 for a in kept)
+    if started or frozen:
+        return outcome
+    rebuilt = _rebuild(ctx, sp, patient, kept, invalid)
+    return rebuilt if rebuilt is not None else outcome
+
+
+def _rebuild(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[Appointment],
+             invalid: list[Appointment]):
+    """Book a course that has not started again from scratch; moved appointments keep their ids."""
+    planned = [a for a in kept if a.status == "planned"]
+    for appt in planned:
+        _unbook(ctx, sp.id, appt)
+    protocol = ctx.clinic.protocols[sp.protocol]
+    builder = CourseBuilder(ctx.timeline, ctx.clinic, patient, protocol, ctx.freeze_until, ctx.policy)
+    attempt = builder.search()
+    if attempt is None:
+        for appt in planned:
+            ctx.book(sp.id, appt)
+        return None
+    old_by_key: dict[tuple, Appointment] = {}
+    for a in sorted(planned + invalid, key=lambda a: a.id):
+        key = ("assessment", a.name) if a.kind == "assessment" else ("session", a.session)
+        old_by_key.setdefault(key, a)
+    moved: list[tuple[Appointment, Appointment]] = []
+    added: list[Appointment] = []
+    taken = {a.id for a in sp.appointments}
+    width = max(2, len(str(protocol.total_sessions)))
+    for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
+        minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
+                   if b.kind == "assessment" else protocol.minutes_for(b.session or 0))
+        start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
+        key = ("assessment", b.name) if b.kind == "assessment" else ("session", b.session)
+        old = old_by_key.pop(key, None)
+        if old is not None:
+            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
+                                         "minutes": minutes})
+            if new != old:
+                new = new.model_copy(update={"revision": ctx.revision})
+                moved.append((old, new))
+        else:
+            base = (f"{sp.id}-{ASSESSMENT_SUFFIX.get(b.name or '', b.name)}" if b.kind == "assessment"
+                    else f"{sp.id}-{b.session:0{width}d}m")
+            new_id = _next_id(taken, base)
+            taken.add(new_id)
+            added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
+                                     start=start, minutes=minutes, staff=b.staff, status="planned",
+                                     revision=ctx.revision))
+    for old in old_by_key.values():
+        moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision})))
+    commit(ctx.timeline, patient, attempt)
+    return moved, added
+
+
+def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[Appointment],
+                 invalid: list[Appointment], journal: list[Appointment]):
+    clinic = ctx.clinic
+    protocol = clinic.protocols[sp.protocol]
+    start_from = ctx.freeze_until
+    builder = CourseBuilder(ctx.timeline, clinic, patient, protocol, start_from, ctx.policy,
+                            horizon_end=start_from + dt.timedelta(weeks=clinic.info.horizon_weeks))
+    builder.deadline = patient.deadline
+    taken = {a.id for a in sp.appointments}
+    live_sessions = [a for a in kept if a.kind != "assessment" and a.status in ("planned", "done")]
+    have = {a.session for a in live_sessions}
+    invalid_by_session = {a.session: a for a in invalid if a.kind != "assessment"}
+    needed = [n for n in range(1, protocol.total_sessions + 1) if n not in have]
+    attempt = Attempt()
+    moved: list[tuple[Appointment, Appointment]] = []
+    added: list[Appointment] = []
+    target, chair = _usual(ctx, [a for a in live_sessions if a.kind == "treatment"] or live_sessions)
+    if 1 in needed:
+        # A missed mapping comes first: planned treatments before it move after it.
+        got = _rebook_mapping(ctx, builder, attempt, live_sessions)
+        if got is None:
+            return "the missed mapping cannot be rebooked within the horizon (a clinician should decide)"
+        mapping_day = got.day
+        for a in list(live_sessions):
+            day = a.start.astimezone(ctx.zone).date()
+            if a.status == "planned" and a.session != 1 and day <= mapping_day:
+                if day < ctx.freeze_until:
+                    return "the missed mapping must come before treatments frozen in the next days"
+                live_sessions.remove(a)
+                kept.remove(a)
+                invalid_by_session[a.session] = a
+                needed.append(a.session)
+                _unbook(ctx, sp.id, a)
+                journal.append(a)
+        needed = sorted(set(needed) - {1})
+        if target is None:
+            target, chair = got.start, got.chair
+    weekly = next((p for p in protocol.phases if isinstance(p, WeeklyPhase)), None)
+    daily_total = sum(p.sessions for p in protocol.phases if isinstance(p, DailyPhase))
+    if weekly is not None and any(n <= daily_total for n in needed):
+        # The daily part grows at its end, so the taper weeks after it move along.
+        for a in list(live_sessions):
+            if a.session > daily_total and a.status == "planned":
+                if a.start.astimezone(ctx.zone).date() < ctx.freeze_until:
+                    return "the taper weeks would have to move, but some of them are frozen"
+                live_sessions.remove(a)
+                kept.remove(a)
+                invalid_by_session[a.session] = a
+                needed.append(a.session)
+                _unbook(ctx, sp.id, a)
+                journal.append(a)
+        needed = sorted(set(needed))
+    if needed:
+        daily_needed = [n for n in needed if weekly is None or n <= daily_total]
+        placed = _extend(ctx, builder, protocol, attempt, live_sessions, daily_needed, target, chair) \
+            if daily_needed else True
+        if isinstance(placed, str):
+            return placed
+        taper_needed = [n for n in needed if weekly is not None and n > daily_total]
+        if taper_needed:
+            placed = _taper(ctx, builder, weekly, attempt, live_sessions, taper_needed, daily_total,
+                            target or 0, chair)
+        if isinstance(placed, str):
+            return placed
+    sessions_now = _session_days(ctx, live_sessions, attempt)
+    if not _assessments(ctx, builder, protocol, sp, kept, invalid, attempt, sessions_now, target, journal):
+        return "an assessment cannot be booked in its window after the course's change (check staff hours)"
+    # Turn bookings into appointments: moved ones keep their ids.
+    invalid_assess = {a.name: a for a in invalid if a.kind == "assessment"}
+    width = max(2, len(str(protocol.total_sessions)))
+    for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
+        minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
+                   if b.kind == "assessment" else protocol.minutes_for(b.session or 0))
+        start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
+        old = invalid_assess.pop(b.name, None) if b.kind == "assessment" else invalid_by_session.pop(b.session, None)
+        if old is not None:
+            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff,
+                                         "minutes": minutes, "revision": ctx.revision})
+            moved.append((old, new))
+        else:
+            if b.kind == "assessment":
+                base = f"{sp.id}-{ASSESSMENT_SUFFIX.get(b.name or '', b.name)}"
+            else:
+                base = f"{sp.id}-{b.session:0{width}d}m"
+            new_id = _next_id(taken, base)
+            taken.add(new_id)
+            added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
+                                     start=start, minutes=minutes, staff=b.staff, status="planned",
+                                     revision=ctx.revision))
+    # Invalid appointments nobody replaced (their session is no longer needed): cancel.
+    for old in list(invalid_by_session.values()) + list(invalid_assess.values()):
+        moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision,
+                                                   "note": ((old.note + "; ") if old.note else "")
+                                                   + "no longer needed after replanning"})))
+    commit(ctx.timeline, patient, attempt)
+    return moved, added
+
+
+def _unbook(ctx: _Context, patient_id: str, appt: Appointment) -> None:
+    """Free what a kept appointment occupied (it is about to move)."""
+    day, _, first, length = ctx.slots(appt)
+    mask = ~(((1 << length) - 1) << first)
+    tl = ctx.timeline
+    if appt.chair:
+        tl.chair_busy[(appt.chair, day)] = tl.chair_busy.get((appt.chair, day), 0) & mask
+    if appt.staff:
+        tl.staff_busy[(appt.staff, day)] = tl.staff_busy.get((appt.staff, day), 0) & mask
+    tl.patient_busy[(patient_id, day)] = tl.patient_busy.get((patient_id, day), 0) & mask
+    if tl.has_staff:  # recount the head-count of that day from scratch
+        tl.unbook_count(day, ((1 << length) - 1) << first)
+
+
+def _session_days(ctx: _Context, live: list[Appointment], attempt: Attempt) -> list[dt.date]:
+    days = [a.start.astimezone(ctx.zone).date() for a in live]
+    days += [b.day for b in attempt.bookings if b.kind != "assessment"]
+    return sorted(days)
+
+
+def _rebook_mapping(ctx: _Context, builder: CourseBuilder, attempt: Attempt,
+                    live: list[Appointment]) -> Booking | None:
+    day = ctx.freeze_until
+    end = builder.horizon_end
+    while day <= end:
+        if ctx.calendar.is_open(day) and builder.session_day_ok(day):
+            options = builder.mapping_options(day, attempt)
+            if options:
+                s, chair, staff = min(options, key=lambda o: (o[0], o[1]))
+                b = Booking("mapping", day, s, builder.first_len, chair, staff, session=1)
+                attempt.add(b)
+                return b
+        day += ONE_DAY
+    return None
+
+
+def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: Attempt,
+            live: list[Appointment], needed: list[int], target: int | None, chair: str | None):
+    """Place the needed session numbers after the course's live sessions."""
+    phase = protocol.phases[-1] if len(protocol.phases) == 1 else protocol.phases[0]
+    days = _session_days(ctx, live, attempt)
+    last = days[-1] if days else ctx.freeze_until - ONE_DAY
+    chair = chair or (builder.chairs[0] if builder.chairs else None)
+    if chair is None:
+        return f"no chair has capability '{protocol.capability}'"
+    if target is None:
+        target = 0
+    gap_limit = protocol.max_gap_days
+    if isinstance(phase, DailyPhase) and phase.per_day > 1:
+        return _accelerated_makeups(ctx, builder, phase, attempt, live, needed, chair)
+    todo = list(needed)
+    if isinstance(phase, IntervalPhase):
+        lo, hi = protocol.phases[-1].every_days if isinstance(protocol.phases[-1], IntervalPhase) else (1, 7)
+        prev = max(last, ctx.freeze_until - dt.timedelta(days=lo))
+        while todo:
+            placed = False
+            for k in range(lo, hi + 1):
+                day = prev + dt.timedelta(days=k)
+                if day < ctx.freeze_until or not builder.session_day_ok(day) or not ctx.calendar.is_open(day):
+                    continue
+                got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+                if got:
+                    attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
+                                        session=todo.pop(0)))
+                    prev, placed = day, True
+                    break
+            if not placed:
+                return (f"a make-up cannot be booked {lo} to {hi} days after {prev} "
+                        "(a clinician should decide how to go on)")
+        return True
+    per_week = phase.days_per_week if isinstance(phase, DailyPhase) else 5
+    week_count: dict[dt.date, int] = {}
+    for d in days:
+        wk = d - dt.timedelta(days=d.weekday())
+        week_count[wk] = week_count.get(wk, 0) + 1
+    day = max(last + ONE_DAY, ctx.freeze_until)
+    prev = last
+    while todo:
+        if gap_limit is not None and days and (day - prev).days > gap_limit:
+            return (f"the make-up of session {todo[0]} would come more than {gap_limit} days after the "
+                    f"session of {prev}; a clinician should decide whether to go on")
+        if day > builder.horizon_end or (builder.deadline and day > builder.deadline):
+            return (f"the make-up of session {todo[0]} does not fit before "
+                    f"{'the deadline ' + str(builder.deadline) if builder.deadline else 'the horizon'}")
+        wk = day - dt.timedelta(days=day.weekday())
+        busy_day = day in days
+        if ctx.calendar.is_open(day) and not busy_day and week_count.get(wk, 0) < per_week \
+                and builder.session_day_ok(day):
+            got = builder.pick(day, builder.session_len, target, chair, attempt)
+            if got is None:
+                got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+            if got:
+                attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
+                                    session=todo.pop(0)))
+                week_count[wk] = week_count.get(wk, 0) + 1
+                prev = day
+        day += ONE_DAY
+    return True
+
+
+def _taper(ctx: _Context, builder: CourseBuilder, phase: WeeklyPhase, attempt: Attempt,
+           live: list[Appointment], needed: list[int], daily_total: int, target: int, chair: str | None):
+    """Lay the taper weeks out again after the (grown) daily part of the course."""
+    daily_days = [a.start.astimezone(ctx.zone).date() for a in live if a.session <= daily_total]
+    daily_days += [b.day for b in attempt.bookings if b.kind != "assessment" and (b.session or 0) <= daily_total]
+    last_daily = max(daily_days)
+    before = len(attempt.bookings)
+    if not builder._weekly(phase, attempt, last_daily, target, chair or builder.chairs[0], 0, None):
+        return "the taper weeks cannot be booked after the course's new end"
+    laid = attempt.bookings[before:]
+    for extra in laid[len(needed):]:  # taper sessions already delivered are not booked twice
+        attempt.bookings.remove(extra)
+        attempt.busy[extra.day] &= ~(((1 << extra.length) - 1) << extra.start)
+    for b, number in zip(laid, sorted(needed)):
+        b.session = number
+    return True
+
+
+def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhase, attempt: Attempt,
+                         live: list[Appointment], needed: list[int], chair: str):
+    days = sorted({a.start.astimezone(ctx.zone).date() for a in live})
+    todo = list(needed)
+    count = {d: sum(1 for a in live if a.start.astimezone(ctx.zone).date() == d) for d in days}
+    candidates = [d for d in days if d >= ctx.freeze_until]
+    if days:
+        candidates.append(days[-1] + ONE_DAY)
+    for day in sorted(set(candidates)):
+        if not todo:
+            break
+        if day not in count and days and day != days[-1] + ONE_DAY:
+            continue
+        if not ctx.calendar.is_open(day) or not builder.session_day_ok(day):
+            continue
+        room = phase.per_day - count.get(day, 0)
+        if room <= 0:
+            continue
+        # Chain after the day's own sessions, with the protocol's gap.
+        own = [a for a in live if a.start.astimezone(ctx.zone).date() == day]
+        for a in own:
+            d, _, first, length = ctx.slots(a)
+            attempt.busy[d] = attempt.busy.get(d, 0) | (((1 << length) - 1) << first)
+            gap_fake = Booking("treatment", d, first, length, a.chair, None, session=a.session)
+            attempt.bookings.append(gap_fake)
+        before = len(attempt.bookings)
+        n = builder._chain(day, attempt, chair, min(room, len(todo)), phase.min_gap_minutes)
+        for b in attempt.bookings[before:]:
+            b.session = todo.pop(0)
+        for a in own:  # drop the stand-ins of already booked sessions
+            attempt.bookings = [b for b in attempt.bookings if not (b.day == day and b.session == a.session
+                                                                  and b.start == ctx.slots(a)[2])]
+        count[day] = count.get(day, 0) + n
+        if day not in days and n:
+            days.append(day)
+    if todo:
+        return ("the missed sessions of this accelerated course cannot be made up on its days or the "
+                "next one; a clinician should decide how to go on")
+    return True
+
+
+def _assessments(ctx: _Context, builder: CourseBuilder, protocol: Protocol, sp: ScheduledPatient,
+                 kept: list[Appointment], invalid: list[Appointment], attempt: Attempt,
+                 session_days: list[dt.date], target: int | None, journal: list[Appointment]) -> bool:
+    if not session_days:
+        return True
+    first, last = session_days[0], session_days[-1]
+    for a in protocol.assessments:
+        anchor = first if a.anchor == "first" else last
+        lo, hi = a.window_days
+        live = [x for x in kept if x.kind == "assessment" and x.name == a.name and x.status in ("planned", "done")]
+        if any(x.status == "done" for x in live):
+            continue
+        ok = [x for x in live if lo <= (x.start.astimezone(ctx.zone).date() - anchor).days <= hi]
+        if ok:
+            continue
+        for x in live:  # planned but now out of its window: it moves
+            if x.start.astimezone(ctx.zone).date() >= ctx.freeze_until:
+                kept.remove(x)
+                invalid.append(x)
+                _unbook(ctx, sp.id, x)
+                journal.append(x)
+        if any(x.start.astimezone(ctx.zone).date() < ctx.freeze_until for x in live):
+            continue
+        length = builder._slots(a.minutes)
+        last_end = max((b.start + b.length for b in attempt.bookings if b.day == last and b.kind != "assessment"),
+                       default=0)
+        for x in kept:
+            if x.kind != "assessment" and x.start.astimezone(ctx.zone).date() == last:
+                _, _, f, ln = ctx.slots(x)
+                last_end = max(last_end, f + ln)
+        days = [anchor + dt.timedelta(days=k) for k in range(lo, hi + 1)]
+        if a.anchor == "first":
+            days.reverse()
+        placed = False
+        for day in days:
+            if day < ctx.freeze_until:
+                continue
+            not_before = last_end if (a.anchor == "last" and day == last) else 0
+            got = builder._assessment_slot(day, length, target or 0, attempt, not_before)
+            if got:
+                attempt.add(Booking("assessment", day, got[0], length, None, got[1], name=a.name))
+                placed = True
+                break
+        if not placed:
+            return False
+    return True
