@@ -184,6 +184,8 @@ class _Scanner:
                 self.skip_ws(False)
                 self.advance(2)
                 base = self.resolve(parts[:-1]) + (parts[-1],)
+                for k in range(1, len(base)):
+                    self.record(base[:k], pos)
                 count = self.aot_counts.get(base, 0)
                 self.aot_counts[base] = count + 1
                 self.record(base, pos)
@@ -196,7 +198,8 @@ class _Scanner:
                 self.skip_ws(False)
                 self.advance()
                 table = self.resolve(parts)
-                self.record(table, pos)
+                for k in range(1, len(table) + 1):
+                    self.record(table[:k], pos)
             else:
                 self.key_value(table)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import statistics
 from typing import Any
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -57,15 +58,18 @@ def summary_data(schedule: Schedule, zone, written_to: str | None, moved: list[s
 
 
 def summary_view(data: dict[str, Any]) -> RenderableType:
-    table = Table(title=f"Planned courses (schedule revision {data['revision']})", title_justify="left")
-    for col in ("patient", "protocol", "first session", "usual time", "chair", "last session", "follow-up"):
-        table.add_column(col, no_wrap=True)
+    table = Table(title=f"Planned courses (schedule revision {data['revision']})", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("patient", "protocol", "first", "usual time", "chair", "last", "follow-up"):
+        table.add_column(col, no_wrap=col != "protocol", overflow="fold")
     for row in data["placed"]:
-        table.add_row(row["id"], row["protocol"], row.get("first") or "-", row.get("usual_time") or "-",
-                      ",".join(row.get("chairs") or []) or "-", row.get("last") or "-", row.get("follow_up") or "-")
+        table.add_row(row["id"], row["protocol"], (row.get("first") or "-")[:10], row.get("usual_time") or "-",
+                      ",".join(row.get("chairs") or []) or "-", (row.get("last") or "-")[:10],
+                      row.get("follow_up") or "-")
     parts: list[RenderableType] = [table]
     if data["unplaced"]:
-        unplaced = Table(title=f"Not placed ({len(data['unplaced'])})", title_justify="left", title_style="bold red")
+        unplaced = Table(title=f"Not placed ({len(data['unplaced'])})", title_justify="left", title_style="bold red",
+                         box=box.SIMPLE_HEAD, pad_edge=False)
         unplaced.add_column("patient", no_wrap=True)
         unplaced.add_column("protocol", no_wrap=True)
         unplaced.add_column("why, and what would help")
