@@ -39,6 +39,8 @@ CASES = {
     "week-dst": ["--view", "week", "--date", "2027-03-08"],
     "week-holiday": ["--view", "week", "--date", "2027-03-31"],
     "week-chair": ["--view", "week", "--chair", "C"],
+    # (the last --clinic and --width win: twelve chairs in a narrow grid are counted, not marked)
+    "week-many-chairs": ["--view", "week", "--clinic", str(FIX / "clinic-12-chairs.toml"), "--width", "60"],
     # patient: across the clock change with a missed session; accelerated; discharged; unplaced
     "patient-standard": ["--view", "patient", "--patient", "P-0101"],
     "patient-accelerated": ["--view", "patient", "--patient", "P-0102"],
@@ -56,9 +58,10 @@ CASES = {
 
 
 def show(*args: str, schedule: str = SCHEDULE, width: int | None = WIDTH):
-    argv = ["show", schedule, "--clinic", CLINIC, "--today", TODAY, *args]
+    argv = ["show", schedule, "--clinic", CLINIC, "--today", TODAY]
     if width is not None:
         argv += ["--width", str(width)]
+    argv += args
     return CliRunner().invoke(main, argv, catch_exceptions=False)
 
 
@@ -82,7 +85,10 @@ def test_snapshot(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("width", [40, 60, 80, 100, 160])
 def test_fits_width_and_is_plain(name: str, width: int) -> None:
-    text = output(*CASES[name], width=width)
+    args = list(CASES[name])
+    if "--width" in args:  # the case's own width gives way to the one under test
+        del args[args.index("--width"):args.index("--width") + 2]
+    text = output(*args, width=width)
     assert "\x1b" not in text
     too_wide = [line for line in text.splitlines() if cell_len(line) > width]
     assert not too_wide, f"{len(too_wide)} lines wider than {width}: {too_wide[0]!r}"
@@ -206,3 +212,11 @@ def test_load_rows_and_legend() -> None:
     assert monday.split()[-2:] == ["9%", "2h40"]
     assert "· 0%   ░ 1-25%   ▒ 26-50%   ▓ 51-75%   █ 76-100%   ! over 100%   (blank) closed" in lines
     assert "Sun 03-14 daylight saving: clocks go forward 02:00 -> 03:00; hours stay local wall-clock" in lines
+
+
+def test_week_counts_free_chairs_when_marks_do_not_fit() -> None:
+    text = output("--view", "week", "--clinic", str(FIX / "clinic-12-chairs.toml"), width=60)
+    row = next(line for line in text.splitlines() if line.startswith("│ 08:00"))
+    # Chairs A and C are booked at 08:00 every day; on Friday chair B is down as well.
+    assert [c.strip() for c in row.strip("│").split("│")] == ["08:00", "10", "10", "10", "10", "9"]
+    assert "how many of the 12 chairs are free" in text

@@ -34,12 +34,12 @@ def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
             for i, cell in enumerate(cells):
                 widths[i] = max(widths[i], Text(cell).cell_len if isinstance(cell, str) else cell.cell_len)
     widths = [max(w, len(h)) for w, h in zip(widths, HEADERS)]
+    # Spaces between columns; none fit: the compact layout, each day's table on its own.
     gap = next((g for g in (3, 2) if sum(widths) + 2 + g * (len(widths) - 1) <= width), 0)
     for head, rows, closed in sections:
         parts.append(Text())
         parts.extend(head)
         if rows:
-            # Too narrow for every column: the compact layout, each day's table on its own.
             parts.append(_lines(rows, widths, gap) if gap else _table(rows, width))
         elif not closed:
             parts.append(Text("  no appointments", style="dim"))

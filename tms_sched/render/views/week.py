@@ -35,14 +35,14 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
     cell_width = max(3, min(18, (width - 9) // len(days) - 3))
     per_chair = chair is None and len(chairs) <= cell_width
     spaced = per_chair and 2 * len(chairs) - 1 <= cell_width
-    if chair is None:  # marks need no more room than the chairs and a day's heading
-        cell_width = min(cell_width, max(9, 2 * len(chairs) - 1 if spaced else len(chairs)))
+    if chair is None:  # marks or a count need no more room than a day's heading
+        cell_width = min(cell_width, max(9, (2 * len(chairs) - 1 if spaced else len(chairs)) if per_chair else 0))
     if chair is None:
         title.append(", all chairs")
         if per_chair:
             title.append(f" (cells: a mark per chair, {' '.join(chairs)})")
         else:
-            title.append(f" (cells: chairs free for the whole half hour, of {len(chairs)})")
+            title.append(f" (cells: how many of the {len(chairs)} chairs are free)")
 
     table = Table(box=box.SQUARE, show_lines=False, padding=(0, 1), header_style="bold", pad_edge=True)
     table.add_column("time", no_wrap=True, style="dim", min_width=5)
@@ -80,7 +80,8 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
         parts.append(legend([(BOOKED, "cyan", "booked"), (PARTLY, "cyan", "partly booked"), (FREE, "green", "free"),
                              (CLOSED, "", "closed or chair down")]))
     elif chair is None:
-        parts.append(Text("a number: chairs free for the whole half hour; (blank) closed", style="dim"))
+        parts.append(Text("a number: the chairs open and with nothing booked in that half hour; (blank) closed",
+                          style="dim"))
     else:
         parts.append(status_legend() + Text("   ") + legend([("│", "", "continues"), (FREE, "green", "free"),
                                                              (CLOSED, "", "closed or chair down")]))
