@@ -447,9 +447,9 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
         start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
         old = invalid_assess.pop(b.name, None) if b.kind == "assessment" else invalid_by_session.pop(b.session, None)
         if old is not None:
-            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff,
-                                         "minutes": minutes, "revision": ctx.revision})
-            moved.append((old, new))
+            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "minutes": minutes})
+            if new != old:  # laid out again at the very same place is no move
+                moved.append((old, new.model_copy(update={"revision": ctx.revision})))
         else:
             if b.kind == "assessment":
                 base = f"{sp.id}-{ASSESSMENT_SUFFIX.get(b.name or '', b.name)}"
