@@ -16,18 +16,19 @@ from .protocol import Protocol, StaffRole
 class HolidayRule(StrictModel):
     """Public holidays from python-holidays close the clinic, except those in ``keep_open``."""
 
-    country: str = Field(min_length=2)
-    subdiv: str | None = None
-    keep_open: list[dt.date | str] = []
+    country: str = Field(min_length=2, description="ISO 3166 country code for python-holidays, e.g. US, GB, DE.")
+    subdiv: str | None = Field(default=None, description="Subdivision code (state, province), e.g. CA; adds its own holidays.")
+    keep_open: list[dt.date | str] = Field(
+        default=[], description='Holidays the clinic works on anyway, by name ("Veterans Day") or by date.')
 
 
 class ClosedPeriod(StrictModel):
     """A closed date, or a range of dates (both ends included), with the reason."""
 
-    date: dt.date | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    reason: str = ""
+    date: dt.date | None = Field(default=None, description="A single closed date (or give start and end).")
+    start: dt.date | None = Field(default=None, description="First closed date of a range.")
+    end: dt.date | None = Field(default=None, description="Last closed date of a range (included).")
+    reason: str = Field(default="", description="Why; `tms-sched closures` and the views show it.")
 
     @model_validator(mode="after")
     def _one_form(self) -> ClosedPeriod:
@@ -54,13 +55,20 @@ class ClosedPeriod(StrictModel):
 
 
 class ClinicInfo(StrictModel):
-    name: str = Field(min_length=1)
-    timezone: str
-    slot_minutes: int = Field(default=5, ge=1, le=60)
-    horizon_weeks: int = Field(default=26, ge=1, le=104)
-    holidays: HolidayRule | None = None
-    closed: list[dt.date | ClosedPeriod] = []
-    hours: WeekHours
+    """The clinic itself: name, time zone, planning grain, opening hours and closures."""
+
+    name: str = Field(min_length=1, description="The clinic's name; schedules carry it.")
+    timezone: str = Field(description="IANA time zone, e.g. America/Los_Angeles. Every time of day in the "
+                          "clinic and roster files is wall-clock time in this zone.")
+    slot_minutes: int = Field(default=5, ge=1, le=60, description="Planning grain in minutes; divides an hour. "
+                              "Opening hours, shifts and availability lie on this grid.")
+    horizon_weeks: int = Field(default=26, ge=1, le=104,
+                               description="A course's first session lies within this many weeks of today.")
+    holidays: HolidayRule | None = Field(default=None, description="Public holidays that close the clinic.")
+    closed: list[dt.date | ClosedPeriod] = Field(
+        default=[], description="Further closed days: dates, or tables with date or start and end, and a reason.")
+    hours: WeekHours = Field(description='Opening hours per weekday (mon ... sun): a window "HH:MM-HH:MM" or a '
+                             "list of them. A weekday left out is closed.")
 
     @field_validator("timezone")
     @classmethod
@@ -84,9 +92,11 @@ class ClinicInfo(StrictModel):
 class Downtime(StrictModel):
     """A chair out of service: local wall-clock datetimes, or whole dates (both included)."""
 
-    start: dt.datetime | dt.date
-    end: dt.datetime | dt.date
-    reason: str = ""
+    start: dt.datetime | dt.date = Field(description="When the chair goes out of service: a local date-time "
+                                        "(2026-12-10T12:00:00) or a whole date.")
+    end: dt.datetime | dt.date = Field(description="When it is back: a local date-time, or the last whole date "
+                                      "out (included).")
+    reason: str = Field(default="", description="Why; `tms-sched closures` shows it.")
 
     @field_validator("end")
     @classmethod
@@ -117,28 +127,38 @@ def _local_end(value: dt.datetime | dt.date) -> dt.datetime:
 
 
 class Chair(StrictModel):
-    id: str = Field(min_length=1)
-    name: str = ""
-    capabilities: list[str] = Field(min_length=1)
-    down: list[Downtime] = []
+    """A treatment chair (or room) and what it can deliver."""
+
+    id: str = Field(min_length=1, description="Unique id; rosters (preferred_chair) and schedules use it.")
+    name: str = Field(default="", description="Display name.")
+    capabilities: list[str] = Field(min_length=1, description="What the chair delivers, e.g. 10hz, itbs, "
+                                    "neuronav; a protocol's capability must be among them.")
+    down: list[Downtime] = Field(default=[], description="Times the chair is out of service.")
 
 
 class StaffMember(StrictModel):
-    id: str = Field(min_length=1)
-    name: str = ""
-    role: StaffRole
-    hours: WeekHours
-    away: list[dt.date] = []
+    """A person on the clinic's staff, with shifts."""
+
+    id: str = Field(min_length=1, description="Unique id; schedules name it on mappings and assessments.")
+    name: str = Field(default="", description="Display name.")
+    role: StaffRole = Field(description="A physician maps the motor threshold (a protocol's first session, by "
+                            "default); a physician or clinician runs assessments; anyone on shift attends a session.")
+    hours: WeekHours = Field(description="Shifts per weekday, written like the clinic's hours.")
+    away: list[dt.date] = Field(default=[], description="Dates off shift (leave, training).")
 
 
 class ClinicFile(StrictModel):
     """A clinic file as written; protocols and patients are checked against it afterwards."""
 
-    clinic: ClinicInfo
-    chairs: list[Chair] = Field(min_length=1)
-    staff: list[StaffMember] = []
-    protocols: dict[str, dict[str, Any]] = {}
-    patients: list[dict[str, Any]] = []
+    clinic: ClinicInfo = Field(description="The clinic itself.")
+    chairs: list[Chair] = Field(min_length=1, description="The treatment chairs, at least one.")
+    staff: list[StaffMember] = Field(default=[], description="Optional. Where any are named, every session and "
+                                     "assessment needs a person on shift, and mappings and assessments a named one.")
+    protocols: dict[str, dict[str, Any]] = Field(
+        default={}, description="[protocols.ID] tables: protocols of the clinic's own, or a built-in's id with "
+        "only the keys to change.")
+    patients: list[dict[str, Any]] = Field(default=[], description="An inline roster: [[patients]] tables as in a "
+                                           "roster file.")
 
 
 Priority = Literal["urgent", "routine"]

@@ -11,15 +11,24 @@ from .clinic import Priority
 
 
 class Patient(StrictModel):
-    id: str = Field(min_length=1)
-    name: str | None = None
-    protocol: str = Field(min_length=1)
-    start_after: dt.date | None = None
-    deadline: dt.date | None = None
-    priority: Priority = "routine"
-    preferred_chair: str | None = None
-    availability: WeekHours | None = None
-    unavailable: list[dt.date] = []
+    """A patient waiting for a course."""
+
+    id: str = Field(min_length=1, description="Unique id across the clinic file and every roster.")
+    name: str | None = Field(default=None, description="Optional. Stays in the clinic's own files; exports leave "
+                             "it out unless asked.")
+    protocol: str = Field(min_length=1, description="A protocol id: built-in or the clinic's own.")
+    start_after: dt.date | None = Field(default=None, description="The first session lies on or after this date; "
+                                        "absent: as soon as the clinic can.")
+    deadline: dt.date | None = Field(default=None, description="Authorization end: every session lies on or "
+                                     "before it.")
+    priority: Priority = Field(default="routine", description="Urgent patients are placed first and never lose "
+                               "a place to routine ones.")
+    preferred_chair: str | None = Field(default=None, description="A chair id to keep the course on where "
+                                        "possible; it must have the protocol's capability.")
+    availability: WeekHours | None = Field(default=None, description="When the patient can come, per weekday, "
+                                           "written like the clinic's hours; a weekday left out is unavailable. "
+                                           "Absent: the clinic's hours.")
+    unavailable: list[dt.date] = Field(default=[], description="Dates the patient cannot come.")
 
     @field_validator("deadline")
     @classmethod

@@ -17,12 +17,14 @@ StaffRole = Literal["technician", "physician", "clinician"]
 class DailyPhase(StrictModel):
     """Sessions on treatment days: ``per_day`` a day, at most ``days_per_week`` days a week."""
 
-    kind: Literal["daily"]
-    sessions: int = Field(gt=0)
-    per_day: int = Field(default=1, gt=0)
-    days_per_week: int = Field(default=5, ge=1, le=7)
-    consecutive: bool = False
-    min_gap_minutes: int = Field(default=0, ge=0)
+    kind: Literal["daily"] = Field(description="Which kind of phase this is.")
+    sessions: int = Field(gt=0, description="Sessions in this phase.")
+    per_day: int = Field(default=1, gt=0, description="Sessions on each treatment day.")
+    days_per_week: int = Field(default=5, ge=1, le=7, description="Most treatment days in a calendar week.")
+    consecutive: bool = Field(default=False, description="Treatment days are consecutive calendar days "
+                              "(accelerated courses).")
+    min_gap_minutes: int = Field(default=0, ge=0, description="Least minutes from the end of one session to the "
+                                 "start of the next on the same day.")
 
     @model_validator(mode="after")
     def _whole_days(self) -> DailyPhase:
@@ -40,8 +42,10 @@ class DailyPhase(StrictModel):
 class WeeklyPhase(StrictModel):
     """Taper weeks: ``per_week[i]`` sessions, on different days, in the i-th calendar week."""
 
-    kind: Literal["weekly"]
-    per_week: list[Annotated[int, Field(ge=1, le=7)]] = Field(min_length=1)
+    kind: Literal["weekly"] = Field(description="Which kind of phase this is.")
+    per_week: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        min_length=1, description="Sessions in each calendar week after the previous phase's last week, on "
+        "different days, e.g. [3, 2, 1].")
 
     @property
     def sessions(self) -> int:
@@ -51,9 +55,10 @@ class WeeklyPhase(StrictModel):
 class IntervalPhase(StrictModel):
     """Sessions ``every_days = [min, max]`` apart (a difference of dates)."""
 
-    kind: Literal["interval"]
-    sessions: int = Field(gt=0)
-    every_days: Pair
+    kind: Literal["interval"] = Field(description="Which kind of phase this is.")
+    sessions: int = Field(gt=0, description="Sessions in this phase.")
+    every_days: Pair = Field(description="[min, max] days from one session to the next (a difference of dates), "
+                             "also from the previous phase's last session.")
 
     @field_validator("every_days")
     @classmethod
@@ -70,10 +75,11 @@ Phase = Annotated[DailyPhase | WeeklyPhase | IntervalPhase, Field(discriminator=
 class Assessment(StrictModel):
     """A rating-scale appointment (no chair) in a window of days around the course."""
 
-    name: str = Field(min_length=1)
-    anchor: Literal["first", "last"]
-    window_days: Pair
-    minutes: int = Field(default=30, gt=0)
+    name: str = Field(min_length=1, description="e.g. baseline, end-of-course, follow-up; unique in the protocol.")
+    anchor: Literal["first", "last"] = Field(description="The session the window counts from.")
+    window_days: Pair = Field(description="[earliest, latest] days from the anchor: at most 0 before the first "
+                              "session, at least 0 after the last.")
+    minutes: int = Field(default=30, gt=0, description="Length; an assessment needs no chair.")
 
     @field_validator("window_days")
     @classmethod
@@ -90,18 +96,26 @@ class Assessment(StrictModel):
 
 
 class Protocol(StrictModel):
-    id: str
-    label: str = Field(min_length=1)
-    source: str = ""
-    capability: str = Field(min_length=1)
-    session_minutes: int = Field(gt=0)
-    first_session_minutes: int | None = Field(default=None, gt=0)
-    first_session_staff: StaffRole = "physician"
-    first_session_label: str = "Motor-threshold mapping"
-    max_span_days: int | None = Field(default=None, gt=0)
-    max_gap_days: int | None = Field(default=None, gt=0)
-    phases: list[Phase] = Field(min_length=1)
-    assessments: list[Assessment] = []
+    """A course of treatment: its sessions, their rhythm, and the assessments around it."""
+
+    id: str = Field(description="The table name: [protocols.ID].")
+    label: str = Field(min_length=1, description="What it is, in a line.")
+    source: str = Field(default="", description="Where the numbers come from (study, labeling, practice).")
+    capability: str = Field(min_length=1, description="What a chair needs to deliver it (see chairs).")
+    session_minutes: int = Field(gt=0, description="Chair minutes of each session after the first.")
+    first_session_minutes: int | None = Field(default=None, gt=0, description="Chair minutes of the first "
+                                              "session; absent: session_minutes.")
+    first_session_staff: StaffRole = Field(default="physician", description="The role of the named person the "
+                                           "first session is booked with.")
+    first_session_label: str = Field(default="Motor-threshold mapping", description="What the first session is "
+                                     "(its appointment kind stays mapping).")
+    max_span_days: int | None = Field(default=None, gt=0, description="Most days from the first session to the "
+                                      "last; absent: no limit.")
+    max_gap_days: int | None = Field(default=None, gt=0, description="Most days between two sessions; absent: "
+                                     "no limit.")
+    phases: list[Phase] = Field(min_length=1, description="The course in order: daily, weekly and interval "
+                                "phases.")
+    assessments: list[Assessment] = Field(default=[], description="Rating-scale appointments around the course.")
 
     @model_validator(mode="after")
     def _unique_assessments(self) -> Protocol:

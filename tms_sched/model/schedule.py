@@ -16,17 +16,20 @@ HISTORY = ("done", "missed", "cancelled")
 
 
 class Appointment(StrictModel):
-    id: str = Field(min_length=1)
-    kind: Kind
-    name: str | None = None
-    session: int | None = Field(default=None, ge=1)
-    chair: str | None = None
-    start: dt.datetime
-    minutes: int = Field(gt=0)
-    staff: str | None = None
-    status: Status = "planned"
-    revision: int = Field(default=1, ge=1)
-    note: str | None = None
+    """One booked session or assessment."""
+
+    id: str = Field(min_length=1, description="Unique in the schedule; given at booking, never changed or reused.")
+    kind: Kind = Field(description="mapping (a course's first session), treatment or assessment.")
+    name: str | None = Field(default=None, description="An assessment's name.")
+    session: int | None = Field(default=None, ge=1, description="The course's session number it delivers; a "
+                                "make-up carries the number it makes up.")
+    chair: str | None = Field(default=None, description="The chair id (sessions).")
+    start: dt.datetime = Field(description="Start with its UTC offset, e.g. 2026-12-01T08:00:00-08:00.")
+    minutes: int = Field(gt=0, description="Length in minutes.")
+    staff: str | None = Field(default=None, description="The named staff member (mappings, assessments).")
+    status: Status = Field(default="planned", description="planned, done, missed or cancelled.")
+    revision: int = Field(default=1, ge=1, description="The schedule revision that booked or last moved it.")
+    note: str | None = Field(default=None, description="Free text, e.g. from `tms-sched mark --note`.")
 
     @field_validator("start")
     @classmethod
@@ -54,28 +57,34 @@ class Appointment(StrictModel):
 
 
 class ScheduledPatient(StrictModel):
-    id: str = Field(min_length=1)
-    protocol: str
-    status: Literal["active", "discharged"] = "active"
-    reason: str | None = None
-    appointments: list[Appointment] = []
+    """A patient's course as booked."""
+
+    id: str = Field(min_length=1, description="The patient's id.")
+    protocol: str = Field(description="The protocol id.")
+    status: Literal["active", "discharged"] = Field(default="active", description="discharged: planned "
+                                                    "appointments cancelled, never rebooked.")
+    reason: str | None = Field(default=None, description="Why discharged.")
+    appointments: list[Appointment] = Field(default=[], description="One inline table per appointment.")
 
 
 class ScheduleInfo(StrictModel):
-    clinic: str
-    timezone: str
-    revision: int = Field(default=0, ge=0)
-    updated: dt.date | None = None
+    """Which clinic the schedule belongs to, and its revision."""
+
+    clinic: str = Field(description="The clinic's name.")
+    timezone: str = Field(description="The clinic's time zone.")
+    revision: int = Field(default=0, ge=0, description="One more at every write.")
+    updated: dt.date | None = Field(default=None, description="The --today of the last write.")
 
 
 class Closure(StrictModel):
     """A closure recorded after planning: a date or a range, for the clinic or one chair."""
 
-    date: dt.date | None = None
-    start: dt.datetime | dt.date | None = None
-    end: dt.datetime | dt.date | None = None
-    chair: str | None = None
-    reason: str = ""
+    date: dt.date | None = Field(default=None, description="A single closed date (or give start and end).")
+    start: dt.datetime | dt.date | None = Field(default=None, description="Start: a local date-time or a date.")
+    end: dt.datetime | dt.date | None = Field(default=None, description="End: a local date-time, or the last "
+                                              "date (included).")
+    chair: str | None = Field(default=None, description="Only this chair; absent: the whole clinic.")
+    reason: str = Field(default="", description="Why.")
 
     @model_validator(mode="after")
     def _one_form(self) -> Closure:
@@ -103,16 +112,21 @@ class Closure(StrictModel):
 
 
 class Unplaced(StrictModel):
-    id: str
-    protocol: str
-    reason: str
+    """A patient the planner could not book."""
+
+    id: str = Field(description="The patient's id.")
+    protocol: str = Field(description="The protocol id.")
+    reason: str = Field(description="Why, and what would help.")
 
 
 class Schedule(StrictModel):
-    schedule: ScheduleInfo
-    patients: list[ScheduledPatient] = []
-    closures: list[Closure] = []
-    unplaced: list[Unplaced] = []
+    """A schedule file."""
+
+    schedule: ScheduleInfo = Field(description="Which clinic, and the revision.")
+    patients: list[ScheduledPatient] = Field(default=[], description="Booked courses, one table per patient.")
+    closures: list[Closure] = Field(default=[], description="Closures recorded after planning, honoured like "
+                                    "the clinic file's.")
+    unplaced: list[Unplaced] = Field(default=[], description="Patients that could not be booked.")
 
     def appointments(self):
         for patient in self.patients:
