@@ -133,27 +133,49 @@ class CourseBuilder:
                 out[person] = m
         return out
 
-    def mapping_options(self, day: dt.date, attempt: Attempt) -> list[tuple[int, str, str | None]]:
-        """(start, chair, staff) for session 1 on ``day``."""
+    def mapping_masks(self, day: dt.date, attempt: Attempt) -> dict[str, list[tuple[str | None, int]]]:
+        """chair -> [(staff, start mask)] where session 1 can go on ``day``."""
         b = self.base(day, attempt)
         if not b:
-            return []
-        out = []
+            return {}
+        out: dict[str, list[tuple[str | None, int]]] = {}
         for chair in self.chairs:
             free = self.tl.chair_free(chair, day) & b
-            if not self.tl.has_staff:
-                for s in bits(run_starts(free, self.first_len)):
-                    out.append((s, chair, None))
+            if not free:
                 continue
-            for person, m in self.staffed_starts(day, self.first_len, free, self.mapping_staff).items():
-                for s in bits(m):
-                    out.append((s, chair, person))
+            if not self.tl.has_staff:
+                m = run_starts(free, self.first_len)
+                if m:
+                    out[chair] = [(None, m)]
+                continue
+            people = [(p, m) for p, m in self.staffed_starts(day, self.first_len, free, self.mapping_staff).items()]
+            if people:
+                out[chair] = people
         return out
+
+    @staticmethod
+    def staff_at(masks: list[tuple[str | None, int]], s: int) -> str | None:
+        return next(person for person, m in masks if m >> s & 1)
+
+    def mapping_options(self, day: dt.date, attempt: Attempt) -> list[tuple[int, str, str | None]]:
+        """(start, chair, staff) for session 1 on ``day``, earliest first."""
+        out = []
+        for chair, masks in self.mapping_masks(day, attempt).items():
+            union = 0
+            for _, m in masks:
+                union |= m
+            for s in bits(union):
+                out.append((s, chair, self.staff_at(masks, s)))
+        return sorted(out, key=lambda o: (o[0], self.chairs.index(o[1])))
 
     # -- choosing a slot on one day ----------------------------------------------------------
     def pick(self, day: dt.date, length: int, target: int, chair_pref: str | None, attempt: Attempt,
              tolerance: int | None = None, not_before: int = 0) -> tuple[int, str] | None:
         """The slot nearest ``target`` (preferred chair first on a tie), within tolerance."""
+        if chair_pref is not None and target >= not_before:
+            exact = ((1 << length) - 1) << target
+            if self.tl.chair_free(chair_pref, day) & self.base(day, attempt) & exact == exact:
+                return target, chair_pref  # the usual chair at the usual time: nothing is nearer
         starts = self.chair_starts(day, length, attempt)
         if not starts:
             return None
@@ -414,72 +436,90 @@ class CourseBuilder:
             for k in range(1, phase.days):
                 if not self.cal.is_open(d0 + dt.timedelta(days=k)):
                     return None
-        options = self.mapping_options(d0, Attempt())
-        if not options:
+        masks = self.mapping_masks(d0, Attempt())
+        if not masks:
             return None
-        for start, chair, staff in self.rank_times(d0, options):
-            attempt = self.course(d0, (start, chair, staff))
+        for start, chair in self.rank_times(d0, {c: _union(m) for c, m in masks.items()}):
+            attempt = self.course(d0, (start, chair, self.staff_at(masks[chair], start)))
             if attempt:
                 return attempt
         return None
 
-    def rank_times(self, d0: dt.date, options: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
-        """Mapping options ordered by how well their time of day holds on the next days."""
+    def rank_times(self, d0: dt.date, starts: dict[str, int]) -> list[tuple[int, str]]:
+        """(time, chair) for session 1, best first: how well the time of day holds later on."""
+        limit = self.policy.times_per_day
+        order = [c for c in self.chairs if c in starts]
         if self.policy.pick_time == "earliest":
-            options = sorted(options, key=lambda o: (o[0], self.chairs.index(o[1])))
-            seen: set[int] = set()
-            out = []
-            for o in options:
-                if o[0] not in seen:
-                    seen.add(o[0])
-                    out.append(o)
-            return out[: self.policy.times_per_day]
-        candidates = 0
-        for s, _, _ in options:
-            candidates |= 1 << s
-        cover: dict[int, int] = {s: 0 for s in bits(candidates)}
-        chair_cover: dict[tuple[int, str], int] = {}
-        day = d0 + ONE_DAY
-        seen_days = 0
+            return _distinct_times(((s, c) for s in bits(_union(starts.values())) for c in order
+                                    if starts[c] >> s & 1), limit)
+        days = self._coverage_days(d0)
         empty = Attempt()
-        while seen_days < 20 and (day - d0).days < 42:
-            if self.cal.is_open(day) and self.session_day_ok(day):
-                seen_days += 1
-                starts = self.chair_starts(day, self.session_len, empty)
-                union = 0
-                for chair, m in starts.items():
-                    union |= m
-                    for s in bits(m & candidates):
-                        chair_cover[(s, chair)] = chair_cover.get((s, chair), 0) + 1
-                for s in bits(union & candidates):
-                    cover[s] += 1
-            day += ONE_DAY
+        per_day = [self.chair_starts(day, self.session_len, empty) for day in days]
+        # Times that stay free on the same chair on every coming day the patient can come.
+        full = {}
+        for c in order:
+            m = starts[c]
+            for day_starts in per_day:
+                m &= day_starts.get(c, 0)
+                if not m:
+                    break
+            if m:
+                full[c] = m
         pref = self.patient.preferred_chair
-        best_cover = max(chair_cover.values(), default=0)
-        enough = best_cover - max(1, best_cover // 10)
+        if full:
+            def group(chairs: list[str], packed: bool):
+                masks = {c: full[c] & (self._touching(d0, c) if packed else -1) for c in chairs if c in full}
+                for t in bits(_union(masks.values())):
+                    yield t, next(c for c in chairs if masks.get(c, 0) >> t & 1)
 
-        def key(o: tuple[int, str, str | None]) -> tuple:
-            # Times that hold on (nearly) every later day on one chair; among them, the one
-            # that packs against existing bookings (no stranded gaps), then the earliest.
-            s, chair, _ = o
-            return (chair_cover.get((s, chair), 0) < enough, 0 if chair == pref else 1,
-                    self._pack_penalty(d0, s, chair), s)
+            mine = [c for c in order if c == pref]
+            others = [c for c in order if c != pref]
+            ranked = (x for chairs in (mine, others) for packed in (True, False) for x in group(chairs, packed))
+            return _distinct_times(ranked, limit)
+        # Else count the days each time holds, on the chairs with most room today.
+        widest = sorted(order, key=lambda c: (-starts[c].bit_count(), order.index(c)))[:8]
+        count: dict[tuple[int, str], int] = {}
+        for day_starts in per_day:
+            for c in widest:
+                for s in bits(starts[c] & day_starts.get(c, 0)):
+                    count[(s, c)] = count.get((s, c), 0) + 1
+        candidates = [(s, c) for c in widest for s in bits(starts[c])]
+        candidates.sort(key=lambda sc: (-count.get(sc, 0), 0 if sc[1] == pref else 1, sc[0], order.index(sc[1])))
+        return _distinct_times(candidates, limit)
 
-        ranked = sorted(options, key=key)
-        out, seen = [], set()
-        for o in ranked:
-            if o[0] not in seen:
-                seen.add(o[0])
-                out.append(o)
-            if len(out) >= self.policy.times_per_day:
-                break
+    def _coverage_days(self, d0: dt.date) -> list[dt.date]:
+        """The next (up to) twenty days after ``d0`` on which the patient could have a session."""
+        out = []
+        day = d0 + ONE_DAY
+        while len(out) < 20 and (day - d0).days < 42:
+            if self.cal.is_open(day) and self.session_day_ok(day) and self.avail(day):
+                out.append(day)
+            day += ONE_DAY
         return out
 
-    def _pack_penalty(self, day: dt.date, s: int, chair: str) -> int:
-        """0 when the slot touches a booking or the edge of opening hours (no stranded gap)."""
+    def _touching(self, day: dt.date, chair: str) -> int:
+        """Starts whose session 1 would touch a booking or the edge of the chair's hours."""
         if not self.policy.pack:
-            return 0
-        busy_or_closed = ~self.tl.chair_free(chair, day)
-        before = busy_or_closed >> (s - 1) & 1 if s > 0 else 1
-        after = busy_or_closed >> (s + self.first_len) & 1
-        return 0 if (before or after) else 1
+            return -1
+        busy = ~self.tl.chair_free(chair, day)
+        return (busy << 1) | (busy >> self.first_len)
+
+
+def _union(masks) -> int:
+    out = 0
+    for m in masks:
+        out |= m[1] if isinstance(m, tuple) else m
+    return out
+
+
+def _distinct_times(ranked, limit: int) -> list[tuple[int, str]]:
+    """The first ``limit`` entries of distinct times of day."""
+    out: list[tuple[int, str]] = []
+    seen: set[int] = set()
+    for s, c in ranked:
+        if s not in seen:
+            seen.add(s)
+            out.append((s, c))
+            if len(out) >= limit:
+                break
+    return out
