@@ -133,10 +133,12 @@ CLINIC_CASES: dict[str, list[str]] = {
         "did you mean 'DE'?",
     ],
     "clinic/unknown-subdivision.toml": [
-        "clinic/unknown-subdivision.toml:4: clinic.holidays.subdiv: unknown subdivision 'CX' of US; "
-        "the subdivisions of US are AK, AL, AR, AS, AZ, CA, CO, CT, DC, DE, FL, GA, GU, HI, IA, ID, IL, IN, "
-        "KS, KY, LA, MA, MD, ME, MI, MN, MO, MP, MS, MT, NC, ND, NE, NH, NJ, NM, NV, NY, OH, OK, OR, PA, PR, "
-        "RI, SC, SD, TN, TX, UM, UT, VA, VI, VT, WA, WI, WV, WY",
+        "clinic/unknown-subdivision.toml:4: clinic.holidays.subdiv: unknown subdivision 'ca' of US; "
+        "did you mean 'CA'?",
+    ],
+    "clinic/subdivision-of-none.toml": [
+        "clinic/subdivision-of-none.toml:4: clinic.holidays.subdiv: unknown subdivision 'Dublin' of IE; "
+        "IE has no subdivisions, leave subdiv out",
     ],
     "clinic/keep-open-typo.toml": [
         "clinic/keep-open-typo.toml:10: clinic.holidays.keep_open[1]: 'Veterans Dya' is not a holiday of US-CA; "

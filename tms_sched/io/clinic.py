@@ -81,7 +81,7 @@ def _check_holidays(cf: ClinicFile, name: str, index: PositionIndex) -> list[Pro
     if rule.subdiv is not None and rule.subdiv not in subdivs:
         hint = suggest(rule.subdiv, subdivs)
         if not hint:
-            hint = (f"; {rule.country} has none" if not subdivs
+            hint = (f"; {rule.country} has no subdivisions, leave subdiv out" if not subdivs
                     else f"; the subdivisions of {rule.country} are {', '.join(sorted(subdivs))}")
         out.append(Problem(name, index.line(path + ("subdiv",)), path=format_path(path + ("subdiv",)),
                            message=f"unknown subdivision '{rule.subdiv}' of {rule.country}{hint}"))
