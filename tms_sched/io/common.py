@@ -37,6 +37,20 @@ def read_text(path: str | os.PathLike[str]) -> str:
     return text.removeprefix("\ufeff")
 
 
+class LazyPositionIndex(PositionIndex):
+    """Key positions found only when a message first needs a line (large files read fast)."""
+
+    def __init__(self, text: str) -> None:  # noqa: D107  (no scan yet)
+        self._text = text
+        self._positions: dict | None = None
+
+    @property
+    def positions(self) -> dict:  # type: ignore[override]
+        if self._positions is None:
+            self._positions = index_toml(self._text).positions
+        return self._positions
+
+
 def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
     """A TOML document and the positions of its keys; TOML errors name line and column."""
     try:
@@ -46,7 +60,7 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
         col = getattr(exc, "colno", None)
         msg = getattr(exc, "msg", str(exc))
         raise InputError([Problem(name, line, col, message=f"TOML syntax error: {msg}{_toml_hint(msg)}")]) from None
-    return data, index_toml(text)
+    return data, LazyPositionIndex(text)
 
 
 _TOML_HINTS = (
