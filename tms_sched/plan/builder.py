@@ -139,16 +139,22 @@ class CourseBuilder:
         if not b:
             return {}
         out: dict[str, list[tuple[str | None, int]]] = {}
+        if self.tl.has_staff:
+            # Whoever of the role is free, first: most days fail here, before any chair.
+            free_people = [(p, self.tl.staff_free(p, day)) for p in self.mapping_staff]
+            anyone = _union(free_people)
+            b &= anyone
+            if not run_starts(b & self.tl.headroom(day), self.first_len):
+                return {}
         for chair in self.chairs:
             free = self.tl.chair_free(chair, day) & b
-            if not free:
+            m = run_starts(free, self.first_len)
+            if not m:
                 continue
             if not self.tl.has_staff:
-                m = run_starts(free, self.first_len)
-                if m:
-                    out[chair] = [(None, m)]
+                out[chair] = [(None, m)]
                 continue
-            people = [(p, m) for p, m in self.staffed_starts(day, self.first_len, free, self.mapping_staff).items()]
+            people = [(p, pm) for p, f in free_people if (pm := run_starts(free & f, self.first_len))]
             if people:
                 out[chair] = people
         return out

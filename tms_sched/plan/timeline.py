@@ -137,7 +137,8 @@ class Timeline:
         self.patient_busy[(patient, day)] = self.patient_busy.get((patient, day), 0) | m
         if self.has_staff:
             levels = self.levels.setdefault(day, [])
-            levels.append(0)
+            if not levels or levels[-1] & m:  # a new level only where the count grows past it
+                levels.append(0)
             for k in range(len(levels) - 1, 0, -1):
                 levels[k] |= levels[k - 1] & m
             levels[0] |= m
