@@ -39,6 +39,7 @@ class Policy:
 
     pick_time: str = "coverage"  # coverage | earliest
     tolerance_minutes: int = 30
+    any_time: bool = True  # else a day without a slot near the usual time is skipped
     times_per_day: int = 4  # usual times tried on one start day before the next day
     pack: bool = True
 
@@ -279,7 +280,7 @@ class CourseBuilder:
     def _one_session(self, day: dt.date, attempt: Attempt, target: int, chair: str) -> bool:
         # Near the usual time if possible; else any time the patient gave, rather than a lost day.
         got = self.pick(day, self.session_len, target, chair, attempt)
-        if got is None:
+        if got is None and self.policy.any_time:
             got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
         if got is None:
             return False
