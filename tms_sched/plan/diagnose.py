@@ -63,6 +63,16 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
                     if others else ""
                 return (f"availability {_days_text(meet)} allows at most {most} sessions {lo} to {hi} days "
                         f"apart; {protocol.id} needs {phase.sessions}{hint}")
+        if isinstance(phase, DailyPhase) and not phase.consecutive and protocol.max_span_days:
+            per_week = min(phase.days_per_week, len(meet))
+            weeks = -(-phase.days // per_week)
+            if (weeks - 1) * 7 > protocol.max_span_days:
+                others = [d for d in open_days if d not in meet]
+                hint = f" (add {', '.join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in others[:3])} availability)" \
+                    if others else ""
+                return (f"availability {_days_text(meet)} allows {per_week} session day"
+                        f"{'s' if per_week != 1 else ''} a week: {phase.sessions} sessions take about {weeks} "
+                        f"weeks, longer than the {protocol.max_span_days} days {protocol.id} allows{hint}")
         if isinstance(phase, DailyPhase) and phase.consecutive:
             if len(open_days) < phase.days:
                 return (f"{protocol.id} needs {phase.days} consecutive open days; the clinic opens "
