@@ -388,23 +388,30 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     moved: list[tuple[Appointment, Appointment]] = []
     added: list[Appointment] = []
     target, chair = _usual(ctx, [a for a in live_sessions if a.kind == "treatment"] or live_sessions)
+
+    def lift_out(appointments: list[Appointment]) -> bool:
+        """Take planned sessions off the timeline to book them again later; never frozen ones."""
+        if any(a.start.astimezone(ctx.zone).date() < ctx.freeze_until for a in appointments):
+            return False
+        for a in appointments:
+            live_sessions.remove(a)
+            kept.remove(a)
+            invalid_by_session[a.session] = a
+            needed.append(a.session)
+            _unbook(ctx, sp.id, a)
+            journal.append(a)
+        return True
+
     if 1 in needed:
         # A missed mapping comes first: planned treatments before it move after it.
         got = _rebook_mapping(ctx, builder, attempt, live_sessions)
         if got is None:
             return "the missed mapping cannot be rebooked within the horizon (a clinician should decide)"
         mapping_day = got.day
-        for a in list(live_sessions):
-            day = a.start.astimezone(ctx.zone).date()
-            if a.status == "planned" and a.session != 1 and day <= mapping_day:
-                if day < ctx.freeze_until:
-                    return "the missed mapping must come before treatments frozen in the next days"
-                live_sessions.remove(a)
-                kept.remove(a)
-                invalid_by_session[a.session] = a
-                needed.append(a.session)
-                _unbook(ctx, sp.id, a)
-                journal.append(a)
+        lift = [a for a in live_sessions if a.status == "planned" and a.session != 1
+                and a.start.astimezone(ctx.zone).date() <= mapping_day]
+        if not lift_out(lift):
+            return "the missed mapping must come before treatments frozen in the next days"
         needed = sorted(set(needed) - {1})
         if target is None:
             target, chair = got.start, got.chair
@@ -412,16 +419,8 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     daily_total = sum(p.sessions for p in protocol.phases if isinstance(p, DailyPhase))
     if weekly is not None and any(n <= daily_total for n in needed):
         # The daily part grows at its end, so the taper weeks after it move along.
-        for a in list(live_sessions):
-            if a.session > daily_total and a.status == "planned":
-                if a.start.astimezone(ctx.zone).date() < ctx.freeze_until:
-                    return "the taper weeks would have to move, but some of them are frozen"
-                live_sessions.remove(a)
-                kept.remove(a)
-                invalid_by_session[a.session] = a
-                needed.append(a.session)
-                _unbook(ctx, sp.id, a)
-                journal.append(a)
+        if not lift_out([a for a in live_sessions if a.session > daily_total and a.status == "planned"]):
+            return "the taper weeks would have to move, but some of them are frozen"
         needed = sorted(set(needed))
     if needed:
         daily_needed = [n for n in needed if weekly is None or n <= daily_total]
