@@ -1,0 +1,94 @@
+"""Property-based tests of the planner over random small clinics and rosters.
+
+Every plan must pass ``tms-sched check`` without an error and the tests' own rule
+checker (planhelp.rule_violations, course_violations), account for every patient,
+never put an urgent patient later than it would be on its own, and come out the same
+twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import zoneinfo
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planhelp import (clinics, course_violations, errors, first_session_day, load, rosters, rule_violations,
+                      write_setup)
+from tms_sched.io.schedule import to_toml
+from tms_sched.plan.planner import plan_schedule
+
+# PLAN_EXAMPLES=500 runs a longer search by hand; CI keeps the default.
+EXAMPLES = int(os.environ.get("PLAN_EXAMPLES", "30"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@st.composite
+def setups(draw, most: int = 8):
+    clinic, today = draw(clinics())
+    patients = draw(rosters(clinic, today, most=most))
+    return clinic, patients, today
+
+
+def _load(clinic_data, patients):
+    with tempfile.TemporaryDirectory() as tmp:
+        clinic_path, roster_path = write_setup(Path(tmp), clinic_data, patients)
+        return load(clinic_path, roster_path)
+
+
+@SETTINGS
+@given(setups())
+def test_every_plan_keeps_every_rule(setup):
+    clinic_data, patients_data, today = setup
+    clinic, roster = _load(clinic_data, patients_data)
+    result = plan_schedule(clinic, roster.patients, today)
+    schedule = result.schedule
+
+    assert errors(clinic, schedule, roster) == []
+    assert rule_violations(clinic, schedule, roster.patients, today) == []
+    assert course_violations(clinic, schedule, roster.patients, today) == []
+
+    # Every patient is booked or listed unplaced, exactly once, with a reason.
+    booked = [p.id for p in schedule.patients]
+    unplaced = [u.id for u in schedule.unplaced]
+    assert sorted(booked + unplaced) == sorted(p.id for p in roster.patients)
+    assert all(u.reason.strip() for u in schedule.unplaced)
+    assert [u.id for u in result.unplaced] == unplaced
+    # Every appointment is new: planned, revision 1 like the schedule.
+    assert schedule.schedule.revision == 1 and schedule.schedule.updated == today
+    assert {(a.status, a.revision) for _, a in schedule.appointments()} <= {("planned", 1)}
+
+
+@SETTINGS
+@given(setups())
+def test_the_same_input_gives_the_same_schedule(setup):
+    clinic_data, patients_data, today = setup
+    clinic, roster = _load(clinic_data, patients_data)
+    first = to_toml(plan_schedule(clinic, roster.patients, today).schedule)
+    clinic2, roster2 = _load(clinic_data, patients_data)
+    assert to_toml(plan_schedule(clinic2, roster2.patients, today).schedule) == first
+
+
+@SETTINGS
+@given(setups())
+def test_urgent_patients_never_wait_for_routine_ones(setup):
+    clinic_data, patients_data, today = setup
+    clinic, roster = _load(clinic_data, patients_data)
+    urgent = [p for p in roster.patients if p.priority == "urgent"]
+    if not urgent or len(urgent) == len(roster.patients):
+        return
+    zone = zoneinfo.ZoneInfo(clinic.info.timezone)
+    together = plan_schedule(clinic, roster.patients, today).schedule
+    alone = plan_schedule(clinic, urgent, today).schedule
+    for p in urgent:
+        day_alone = first_session_day(alone, p.id, zone)
+        day_together = first_session_day(together, p.id, zone)
+        if day_alone is None:
+            continue
+        assert day_together is not None, f"{p.id} is placed alone but not beside routine patients"
+        assert day_together <= day_alone, f"{p.id} starts {day_together} beside routine patients, {day_alone} alone"
