@@ -84,6 +84,11 @@ def smart_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date, buc
     return sorted(patients, key=key)
 
 
+PORTFOLIO_LIMIT = 150  # patients up to which several greedy passes are compared
+FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False)
+"""Each course at one time of day, the earliest that holds: a pass that packs tightly."""
+
+
 class Planner:
     def __init__(self, clinic: Clinic, today: dt.date, policy: Policy | None = None,
                  closures: Sequence = (), booked: Sequence[tuple[str, Appointment]] = ()) -> None:
@@ -115,28 +120,44 @@ class Planner:
             "arrival": lambda: arrival_order(patients, self.today),
             "deadline": lambda: deadline_order(self.clinic, patients, self.today),
         }
-        plans, failed = self._place(orders[order](), progress)
-        if failed and order != "arrival" and any(p.deadline for p in patients):
+        tries: list[tuple[str, Policy]] = [(order, self.policy)]
+        if order == "smart" and len(patients) <= PORTFOLIO_LIMIT:
+            # A small roster is cheap to plan: a few greedy passes, the best one kept.
+            tries += [("arrival", self.policy), ("arrival", FIXED_TIME)]
+        best: tuple | None = None
+        for i, (name, policy) in enumerate(tries):
+            plans, failed = self._place(orders[name](), progress if i == 0 else None, policy)
+            score = self._score(plans, failed, waits=len(tries) > 1)
+            if best is None or score < best[0]:
+                best = (score, plans, failed, self.timeline)
+        assert best is not None
+        if best[2] and order != "arrival" and any(p.deadline for p in patients):
             # A deadline may be met only when courses are placed earliest-deadline first.
-            alt_plans, alt_failed = self._place(orders["deadline"](), None)
-            if self._better(alt_plans, alt_failed, plans, failed):
-                plans, failed = alt_plans, alt_failed
+            plans, failed = self._place(orders["deadline"](), None, self.policy)
+            score = self._score(plans, failed, waits=len(tries) > 1)
+            if score < best[0]:
+                best = (score, plans, failed, self.timeline)
+        _, plans, failed, self.timeline = best
         return plans, failed
 
-    def _better(self, a_plans, a_failed, b_plans, b_failed) -> bool:
-        def score(plans, failed):
-            urgent_lost = sum(1 for p in failed if p.priority == "urgent")
-            return (urgent_lost, len(failed))
+    def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
+        """Fewer urgent patients lost, then fewer lost, then less waiting (business days)."""
+        urgent_lost = sum(1 for p in failed if p.priority == "urgent")
+        total = 0
+        if waits:
+            for plan in plans:
+                first = min(b.day for b in plan.bookings if b.kind != "assessment")
+                start = max(plan.patient.start_after or self.today, self.today)
+                total += self.calendar.business_days(start, first)
+        return (urgent_lost, len(failed), total)
 
-        return score(a_plans, a_failed) < score(b_plans, b_failed)
-
-    def _place(self, ordered: list[Patient], progress) -> tuple[list[PatientPlan], list[Patient]]:
+    def _place(self, ordered: list[Patient], progress, policy: Policy) -> tuple[list[PatientPlan], list[Patient]]:
         timeline = self.new_timeline()
         plans: list[PatientPlan] = []
         failed: list[Patient] = []
         for i, patient in enumerate(ordered):
             protocol = self.clinic.protocols[patient.protocol]
-            builder = CourseBuilder(timeline, self.clinic, patient, protocol, self.today, self.policy)
+            builder = CourseBuilder(timeline, self.clinic, patient, protocol, self.today, policy)
             attempt = builder.search() if builder.chairs else None
             if attempt is None:
                 failed.append(patient)
