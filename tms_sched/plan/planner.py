@@ -143,13 +143,14 @@ class Planner:
     def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
         """Fewer urgent patients lost, then fewer lost, then less waiting (business days)."""
         urgent_lost = sum(1 for p in failed if p.priority == "urgent")
-        total = 0
+        total = changes = 0
         if waits:
             for plan in plans:
-                first = min(b.day for b in plan.bookings if b.kind != "assessment")
+                sessions = [b for b in plan.bookings if b.kind != "assessment"]
                 start = max(plan.patient.start_after or self.today, self.today)
-                total += self.calendar.business_days(start, first)
-        return (urgent_lost, len(failed), total)
+                total += self.calendar.business_days(start, sessions[0].day)
+                changes += sum(1 for a, b in zip(sessions, sessions[1:]) if a.chair != b.chair)
+        return (urgent_lost, len(failed), total, changes)
 
     def _place(self, ordered: list[Patient], progress, policy: Policy) -> tuple[list[PatientPlan], list[Patient]]:
         timeline = self.new_timeline()
