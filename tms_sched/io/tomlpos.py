@@ -8,10 +8,19 @@ error handling of its own: a document reaches it only after it parsed.
 
 from __future__ import annotations
 
+import re
+
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line, 1-based column
 
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+# A one-line inline table whose keys are bare and whose values are strings, numbers,
+# dates or booleans: the shape of every appointment line, read by regex rather than
+# character by character (a 60,000-appointment schedule scans in a fraction).
+_FLAT_VALUE = r"""(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,{}\[\]\n#"'\s][^,{}\[\]\n#"']*?)"""
+_FLAT_PAIR = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*" + _FLAT_VALUE + r"[ \t]*")
+_FLAT_TABLE = re.compile(r"\{[ \t]*(?:" + _FLAT_PAIR.pattern + r"(?:,[ \t]*" + _FLAT_PAIR.pattern + r")*)?\}")
 
 
 class PositionIndex:
@@ -134,6 +143,8 @@ class _Scanner:
                 if self.peek() == ",":
                     self.advance()
         elif c == "{":
+            if self.flat_table(path):
+                return
             self.advance()
             while True:
                 self.skip_ws(True)  # TOML 1.1 lets inline tables span lines
@@ -147,6 +158,18 @@ class _Scanner:
         else:
             while self.peek() and self.peek() not in ",]}\n#":
                 self.advance()
+
+    def flat_table(self, path: Path) -> bool:
+        """One-line inline table of bare keys and plain values, in one step (a schedule's
+        appointment line); False, having read nothing, for any other shape."""
+        m = _FLAT_TABLE.match(self.s, self.i)
+        if m is None:
+            return False
+        column = self.i - self.line_start + 1
+        for pair in _FLAT_PAIR.finditer(self.s, self.i + 1, m.end() - 1):
+            self.record(path + (pair.group(1),), (self.line, column + pair.start() - self.i))
+        self.i = m.end()
+        return True
 
     def key_value(self, table: Path) -> None:
         pos = self.pos()
