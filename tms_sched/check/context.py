@@ -45,7 +45,6 @@ class Booking:
     patient_index: int
     index: int
     appt: Appointment
-    line: int | None
     day: dt.date
     start_min: int
     end_min: int
@@ -54,6 +53,11 @@ class Booking:
     @property
     def id(self) -> str:
         return self.appt.id
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        """Where it stands in the file: ``("patients", i, "appointments", j)``."""
+        return ("patients", self.patient_index, "appointments", self.index)
 
     @property
     def kind(self) -> str:
@@ -100,7 +104,6 @@ class Course:
 
     patient: ScheduledPatient
     index: int
-    line: int | None
     protocol: Protocol | None
     roster: Patient | None
     bookings: list[Booking] = field(default_factory=list)
@@ -115,6 +118,10 @@ class Course:
     @property
     def id(self) -> str:
         return self.patient.id
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        return ("patients", self.index)
 
     @property
     def discharged(self) -> bool:
@@ -165,7 +172,6 @@ class Context:
             course = Course(
                 patient=sp,
                 index=i,
-                line=self.line(("patients", i)),
                 protocol=clinic.protocols.get(sp.protocol),
                 roster=self.roster_patients.get(sp.id),
             )
@@ -185,9 +191,10 @@ class Context:
         start_min = local.hour * 60 + local.minute
         end_local = appt.end.astimezone(self.zone).replace(tzinfo=None)
         end_min = int((end_local - dt.datetime.combine(day, dt.time())).total_seconds() // 60)
-        return Booking(patient, i, j, appt, self.line(("patients", i, "appointments", j)), day, start_min, end_min)
+        return Booking(patient, i, j, appt, day, start_min, end_min)
 
     def line(self, path: Sequence[str | int]) -> int | None:
+        """The line of a key path; looked up only for findings (the file's index is built lazily)."""
         return self.index.line(tuple(path)) if self.index is not None else None
 
     def finding(
@@ -205,11 +212,11 @@ class Context:
         rule = rule_of(code)
         if booking is not None:
             return Finding(code, rule.severity, message, file or self.file,
-                           line if line is not None else booking.line,
+                           line if line is not None else self.line(booking.path),
                            patient or booking.patient, booking.id, booking.start)
         if course is not None:
             return Finding(code, rule.severity, message, file or self.file,
-                           line if line is not None else course.line, patient or course.id)
+                           line if line is not None else self.line(course.path), patient or course.id)
         return Finding(code, rule.severity, message, file or self.file, line, patient)
 
 

@@ -18,14 +18,14 @@ def identities(ctx: Context) -> Iterator[Finding]:
         if course.id in seen_patients:
             first = seen_patients[course.id]
             yield ctx.finding("TMS016", f"patient {course.id} is listed twice in [[patients]] (also line "
-                              f"{first.line}); keep one entry with all of the patient's appointments",
+                              f"{ctx.line(first.path)}); keep one entry with all of the patient's appointments",
                               course=course)
         seen_patients.setdefault(course.id, course)
-        protocol_line = ctx.line(("patients", course.index, "protocol"))
+        protocol_path = ("patients", course.index, "protocol")
         if course.protocol is None:
             yield ctx.finding("TMS016", f"{course.id}'s protocol '{course.patient.protocol}' is unknown to the clinic"
                               f"{suggest(course.patient.protocol, clinic.protocols)} (`tms-sched protocols "
-                              "--clinic FILE` lists them)", course=course, line=protocol_line)
+                              "--clinic FILE` lists them)", course=course, line=ctx.line(protocol_path))
         if ctx.roster is not None:
             if course.roster is None:
                 yield ctx.finding("TMS016", f"patient {course.id} is in no roster{suggest(course.id, ctx.roster_patients)}; "
@@ -33,14 +33,15 @@ def identities(ctx: Context) -> Iterator[Finding]:
             elif course.roster.protocol != course.patient.protocol:
                 yield ctx.finding("TMS016", f"{course.id} is booked for {course.patient.protocol}, but the roster gives "
                                   f"{course.roster.protocol}; re-plan the patient or correct the roster",
-                                  course=course, line=protocol_line)
+                                  course=course, line=ctx.line(protocol_path))
     seen: dict[str, Booking] = {}
     chair_ids = [c.id for c in clinic.chairs]
     staff_ids = [s.id for s in clinic.staff]
     for b in ctx.bookings:
         if b.id in seen:
             first = seen[b.id]
-            at = f"line {first.line}" if first.line is not None else f"{first.patient}'s appointments"
+            first_line = ctx.line(first.path)
+            at = f"line {first_line}" if first_line is not None else f"{first.patient}'s appointments"
             yield ctx.finding("TMS016", f"appointment id {b.id} is used twice (also {at}); an id is unique in the "
                               "schedule and never reused", b)
         seen.setdefault(b.id, b)

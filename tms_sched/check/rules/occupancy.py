@@ -62,9 +62,9 @@ def _names(bookings: list[Booking], limit: int = 6) -> str:
 def staff_count(ctx: Context) -> Iterator[Finding]:
     """At every moment of a day, appointments under way <= staff on shift.
 
-    A sweep over the day's boundaries (appointment starts and ends, shift starts and
-    ends); done appointments count toward the load, but a moment made up of history
-    alone is not judged again.
+    One sweep per day over its boundaries (appointment starts and ends, shift starts
+    and ends), keeping running counts; done appointments count toward the load, but a
+    moment made up of history alone is not judged again.
     """
     if not ctx.staff_rules:
         return
@@ -77,40 +77,51 @@ def staff_count(ctx: Context) -> Iterator[Finding]:
         if not any(b.planned for b in bookings):
             continue
         shifts = [(s.id, ctx.calendar.staff_windows(s.id, day)) for s in ctx.clinic.staff]
-        points: set[int] = set()
-        starts: dict[int, list[Booking]] = defaultdict(list)
-        ends: dict[int, list[Booking]] = defaultdict(list)
+        # (minute, order, booking or None, shift delta): at one minute, ends before starts.
+        events: list[tuple[int, int, Booking | None, int]] = []
         for b in bookings:
-            starts[b.start_min].append(b)
-            ends[b.end_min].append(b)
-            points.update((b.start_min, b.end_min))
+            events.append((b.end_min, 0, b, 0))
+            events.append((b.start_min, 1, b, 0))
         for _, windows in shifts:
             for s, e in windows:
-                points.update((s, e))
+                events.append((e, 0, None, -1))
+                events.append((s, 1, None, +1))
+        events.sort(key=lambda ev: (ev[0], ev[1]))
         active: dict[int, Booking] = {}
-        run: tuple[Booking, int, int, list[Booking], list[str]] | None = None
-        ordered = sorted(points)
-        for m, nxt in zip(ordered, ordered[1:]):
-            for b in ends.get(m, ()):
-                active.pop(id(b), None)
-            for b in starts.get(m, ()):
-                active[id(b)] = b
-            on_shift = [sid for sid, windows in shifts if contains(windows, m, nxt)]
-            planned = [b for b in active.values() if b.planned]
-            if len(active) > len(on_shift) and planned:
-                culprit = max(planned, key=lambda b: (b.start_min, b.id))
-                if run is not None and run[0] is culprit and run[2] == m:
-                    run = (culprit, run[1], nxt, run[3], run[4])
+        planned = on_shift = 0
+        run: list | None = None  # [culprit, start, end, bookings under way]
+        k = 0
+        while k < len(events):
+            minute = events[k][0]
+            while k < len(events) and events[k][0] == minute:
+                _, order, b, delta = events[k]
+                k += 1
+                if b is None:
+                    on_shift += delta
+                elif order == 0:
+                    if active.pop(id(b), None) is not None and b.planned:
+                        planned -= 1
+                else:
+                    active[id(b)] = b
+                    planned += b.planned
+            nxt = events[k][0] if k < len(events) else minute
+            if nxt == minute:
+                continue
+            if len(active) > on_shift and planned:
+                culprit = max((b for b in active.values() if b.planned), key=lambda b: (b.start_min, b.id))
+                if run is not None and run[0] is culprit and run[2] == minute:
+                    run[2] = nxt
                     continue
                 if run is not None:
-                    yield _staff_finding(ctx, day, *run)
-                run = (culprit, m, nxt, list(active.values()), on_shift)
+                    yield _staff_finding(ctx, day, shifts, *run)
+                run = [culprit, minute, nxt, list(active.values())]
         if run is not None:
-            yield _staff_finding(ctx, day, *run)
+            yield _staff_finding(ctx, day, shifts, *run)
 
 
-def _staff_finding(ctx: Context, day, culprit: Booking, start: int, end: int,
-                   active: list[Booking], on_shift: list[str]) -> Finding:
+def _staff_finding(ctx: Context, day, shifts, culprit: Booking, start: int, end: int,
+                   active: list[Booking]) -> Finding:
+    on_shift = [sid for sid, windows in shifts if contains(windows, start, end)]
     staff = f"{len(on_shift)} staff on shift ({', '.join(on_shift)})" if on_shift else "nobody on shift"
     return ctx.finding(
         "TMS006",
