@@ -175,3 +175,20 @@ def test_help_lists_every_option():
     assert result.exit_code == 0
     for option in ("--roster", "--format", "--select", "--ignore", "--strict", "--exit-zero", "--explain"):
         assert option in result.stdout
+
+
+def test_a_schedule_of_another_clinic_is_noted(here: Path):
+    other = here / "other.toml"
+    other.write_text((here / "clean.toml").read_text().replace('clinic = "Fixture TMS Clinic"', 'clinic = "Elsewhere"'))
+    result = check("clinic.toml", "other.toml", "--roster", "roster.toml")
+    assert result.exit_code == 0
+    assert result.stderr == ("note: other.toml was written for clinic 'Elsewhere', but the clinic file describes "
+                             "'Fixture TMS Clinic'\n")
+
+
+def test_a_csv_roster_patient_left_out_points_at_its_row(here: Path):
+    (here / "more.csv").write_text("id,protocol,start_after\nP8,mini-daily,2026-12-01\nP9,mini-accel,\n")
+    result = check("clinic.toml", "clean.toml", "--roster", "roster.toml", "--roster", "more.csv", "--format", "json")
+    assert result.exit_code == 1
+    found = [(f["code"], f["file"], f["line"], f["patient"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("TMS018", "more.csv", 2, "P8"), ("TMS018", "more.csv", 3, "P9")]

@@ -8,12 +8,17 @@ expected code at the line of the appointment (or entry) that breaks the rule; co
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from check_helpers import CLINIC, FIXTURES, ROSTER, run
+from tms_sched.check import all_codes
+from tms_sched.errors import InputError
 
 CLEAN = (FIXTURES / "clean.toml").read_text(encoding="utf-8")
 
@@ -190,3 +195,37 @@ def test_a_discharged_course_is_not_counted(tmp_path: Path):
     active.write_text(CLEAN.replace('status = "discharged"\nreason = "moved away"\n', ''), encoding="utf-8")
     codes = sorted({f.code for f in run(active).findings})
     assert codes == ["TMS008", "TMS015"]
+
+
+# -- any edit: findings stay well-formed ---------------------------------------------
+
+APPOINTMENT_LINES = [n for n, line in enumerate(CLEAN.splitlines()) if line.startswith("  { id = ")]
+EDITS = st.sampled_from([
+    ("minutes = 30", "minutes = 90"), ("minutes = 15", "minutes = 5"), ('chair = "A"', 'chair = "B"'),
+    ('chair = "B"', 'chair = "N"'), ('status = "done"', 'status = "missed"'), (" }", ', status = "cancelled" }'),
+    (" }", ', status = "missed" }'), ("T09:", "T13:"), ("T10:", "T07:"), ("-12-0", "-12-1"), ("-12-1", "-12-2"),
+    ('kind = "treatment"', 'kind = "mapping"'), ('kind = "mapping"', 'kind = "treatment"'), ("-05:00", "-04:00"),
+    ('staff = "dr-kim"', 'staff = "rn-lopez"'), ("session = 2", "session = 3"),
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(APPOINTMENT_LINES), EDITS), min_size=1, max_size=6))
+def test_any_edit_gives_well_formed_findings(edits):
+    lines = CLEAN.splitlines()
+    for n, (old, new) in edits:
+        lines[n] = lines[n].replace(old, new, 1)
+    text = "\n".join(lines) + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "schedule.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            report = run(path)
+        except InputError:  # an edit may make the file invalid: that is exit 2, not a finding
+            return
+    count = len(text.splitlines())
+    for f in report.findings:
+        assert f.code in all_codes()
+        assert f.message and f.severity in ("error", "warning")
+        if f.file == str(path):
+            assert f.line is not None and 1 <= f.line <= count
