@@ -293,7 +293,7 @@ def span_and_gaps(ctx: Context) -> Iterator[Finding]:
                 span = (last.day - first.day).days
                 yield ctx.finding("TMS012", f"{course.id}'s course spans {span} days, from {day_text(first.day)} to "
                                   f"{day_text(last.day)}; {protocol.id} allows at most {allowed} days from the "
-                                  f"first session to the last ({late.what()} is the first past it)", late)
+                                  f"first session to the last, and {late.what()} is the first past it", late)
         if protocol.max_gap_days is not None:
             consecutive = {id(b) for phase, members in course.phases
                            if isinstance(phase, DailyPhase) and phase.consecutive for b in members}
