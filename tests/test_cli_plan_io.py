@@ -1,0 +1,141 @@
+"""`tms-sched plan` as a user runs it: output files, formats, refusals, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import tomli
+from click.testing import CliRunner
+
+from tms_sched.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = str(REPO / "config.example.toml")
+TODAY = "2026-11-30"
+
+
+def run(*args: str, cwd: Path | None = None):
+    runner = CliRunner()
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_plans_the_example_out_of_the_box(tmp_path: Path) -> None:
+    out = tmp_path / "schedule.toml"
+    result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "10 patients placed, 0 not placed" in result.output
+    data = tomli.loads(out.read_text())
+    assert data["schedule"]["revision"] == 1
+    assert str(data["schedule"]["updated"]) == TODAY
+    assert sorted(p["id"] for p in data["patients"]) == [f"R-{i:03d}" for i in range(1, 11)]
+    assert "unplaced" not in data
+
+
+def test_same_inputs_give_a_byte_identical_schedule(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(a))
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(b))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_dash_writes_the_schedule_to_stdout_and_the_summary_to_stderr() -> None:
+    result = subprocess.run([sys.executable, "-m", "tms_sched", "plan", EXAMPLE, "--today", TODAY, "-o", "-"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert tomli.loads(result.stdout)["schedule"]["clinic"] == "Riverside TMS Center"
+    assert "patients placed" in result.stderr
+
+
+def test_json_summary_and_json_schedule(tmp_path: Path) -> None:
+    out = tmp_path / "s.json"
+    result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(out), "--format", "json")
+    summary = json.loads(result.output)
+    assert summary["schedule"] == str(out)
+    assert summary["unplaced"] == []
+    r001 = next(p for p in summary["placed"] if p["id"] == "R-001")
+    assert r001["protocol"] == "standard-10hz" and r001["sessions"] == 30
+    assert json.loads(out.read_text())["schedule"]["revision"] == 1
+
+
+def test_csv_export_has_one_row_per_appointment(tmp_path: Path) -> None:
+    toml_out, csv_out = tmp_path / "s.toml", tmp_path / "s.csv"
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(toml_out))
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(csv_out))
+    rows = csv_out.read_text().splitlines()
+    appointments = sum(len(p["appointments"]) for p in tomli.loads(toml_out.read_text())["patients"])
+    assert rows[0].startswith("patient,protocol,id,kind")
+    assert len(rows) == appointments + 1
+
+
+def test_never_overwrites_a_file_that_is_not_a_schedule(tmp_path: Path) -> None:
+    precious = tmp_path / "notes.toml"
+    precious.write_text('title = "my notes"\n')
+    result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(precious))
+    assert result.exit_code == 2
+    assert "is not a tms-sched schedule; refusing to overwrite it" in result.output
+    assert precious.read_text() == 'title = "my notes"\n'
+
+
+def test_missing_output_folder_is_a_plain_error(tmp_path: Path) -> None:
+    result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(tmp_path / "nowhere" / "s.toml"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_unplaced_patients_exit_1_and_are_written_with_a_reason(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(
+        '[clinic]\nname = "Small"\ntimezone = "Europe/Berlin"\n'
+        '[clinic.hours]\nmon = "08:00-16:00"\ntue = "08:00-16:00"\nwed = "08:00-16:00"\n'
+        'thu = "08:00-16:00"\nfri = "08:00-16:00"\n'
+        '[[chairs]]\nid = "A"\ncapabilities = ["10hz"]\n'
+        '[[patients]]\nid = "X"\nprotocol = "snt"\n'
+        '[[patients]]\nid = "Y"\nprotocol = "standard-10hz"\n'
+    )
+    out = tmp_path / "s.toml"
+    result = run("plan", str(clinic), "--today", TODAY, "-o", str(out))
+    assert result.exit_code == 1
+    data = tomli.loads(out.read_text())
+    assert [p["id"] for p in data["patients"]] == ["Y"]
+    assert data["unplaced"] == [{"id": "X", "protocol": "snt", "reason":
+                                 "no chair has capability 'neuronav' that snt needs (add it to a chair's capabilities)"}]
+
+
+def test_replan_options_need_a_schedule() -> None:
+    result = run("plan", EXAMPLE, "--today", TODAY, "--freeze-days", "3")
+    assert result.exit_code == 2
+    assert "--freeze-days and --diff need --schedule FILE" in result.output
+
+
+def test_replan_writes_in_place_and_a_second_replan_changes_nothing(tmp_path: Path) -> None:
+    schedule = tmp_path / "schedule.toml"
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(schedule))
+    first = schedule.read_bytes()
+    result = run("plan", EXAMPLE, "--today", TODAY, "--schedule", str(schedule), "--diff")
+    assert result.exit_code == 0
+    assert "no changes" in result.output
+    assert schedule.read_bytes() == first
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in sorted(group.commands.items()):
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(main)], ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    command = dict(_commands(main))[path]
+    assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+    result = run(*path, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
