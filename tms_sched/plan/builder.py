@@ -187,7 +187,7 @@ class CourseBuilder:
         if not starts:
             return None
         tol = self.tol if tolerance is None else tolerance
-        best: tuple[int, int, str, int] | None = None
+        best: tuple[tuple[bool, int, int], str, int] | None = None
         order = ([chair_pref] if chair_pref in starts else []) + [c for c in starts if c != chair_pref]
         for rank, chair in enumerate(order):
             m = starts[chair] & ~((1 << not_before) - 1)
@@ -197,12 +197,12 @@ class CourseBuilder:
             d = abs(s - target)
             if d > tol:
                 continue
-            key = (d, rank)
-            if best is None or key < (best[0], best[1]):
-                best = (d, rank, chair, s)
+            key = (rank > 0, d, rank)  # the usual chair within tolerance beats another chair
+            if best is None or key < best[0]:
+                best = (key, chair, s)
         if best is None:
             return None
-        return best[3], best[2]
+        return best[2], best[1]
 
     # -- phases ------------------------------------------------------------------------
     def course(self, d0: dt.date, mapping: tuple[int, str, str | None]) -> Attempt | None:
