@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections.abc import Callable, Sequence
@@ -123,7 +124,8 @@ class Planner:
         tries: list[tuple[str, Policy]] = [(order, self.policy)]
         if order == "smart" and len(patients) <= PORTFOLIO_LIMIT:
             # A small roster is cheap to plan: a few greedy passes, the best one kept.
-            tries += [("arrival", self.policy), ("arrival", FIXED_TIME)]
+            steady = dataclasses.replace(self.policy, any_time=False)
+            tries += [("smart", steady), ("arrival", self.policy), ("arrival", FIXED_TIME)]
         best: tuple | None = None
         for i, (name, policy) in enumerate(tries):
             plans, failed = self._place(orders[name](), progress if i == 0 else None, policy)
@@ -143,14 +145,23 @@ class Planner:
     def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
         """Fewer urgent patients lost, then fewer lost, then less waiting (business days)."""
         urgent_lost = sum(1 for p in failed if p.priority == "urgent")
-        total = changes = 0
+        total = changes = daily = steady = 0
         if waits:
+            tolerance = self.policy.tolerance_minutes // self.clinic.info.slot_minutes
             for plan in plans:
                 sessions = [b for b in plan.bookings if b.kind != "assessment"]
                 start = max(plan.patient.start_after or self.today, self.today)
                 total += self.calendar.business_days(start, sessions[0].day)
                 changes += sum(1 for a, b in zip(sessions, sessions[1:]) if a.chair != b.chair)
-        return (urgent_lost, len(failed), total, changes)
+                usual = usual_start(plan.bookings)
+                if usual is not None:
+                    once = once_daily(plan.bookings)
+                    daily += len(once)
+                    steady += sum(1 for b in once if abs(b.start - usual) <= tolerance)
+        # A plan that keeps fewer than 90% of daily sessions near their usual time ranks
+        # after one that does: patients fit TMS around work.
+        unsteady = daily > 0 and steady < 0.9 * daily
+        return (urgent_lost, len(failed), unsteady, total, changes)
 
     def _place(self, ordered: list[Patient], progress, policy: Policy) -> tuple[list[PatientPlan], list[Patient]]:
         timeline = self.new_timeline()
@@ -241,12 +252,17 @@ def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *
     return PlanResult(schedule=schedule, plans=sorted(plans, key=lambda p: p.patient.id), unplaced=unplaced)
 
 
-def usual_start(bookings: Sequence[Booking]) -> int | None:
-    """The median start slot of a course's once-daily treatment sessions (mapping day left out)."""
+def once_daily(bookings: Sequence[Booking]) -> list[Booking]:
+    """A course's sessions on days with one session, the mapping day left out."""
     per_day: dict[dt.date, list[Booking]] = {}
     for b in bookings:
         if b.kind != "assessment":
             per_day.setdefault(b.day, []).append(b)
     mapping_day = next((b.day for b in bookings if b.kind == "mapping"), None)
-    starts = [v[0].start for d, v in per_day.items() if len(v) == 1 and d != mapping_day]
+    return [v[0] for d, v in per_day.items() if len(v) == 1 and d != mapping_day]
+
+
+def usual_start(bookings: Sequence[Booking]) -> int | None:
+    """The median start slot of a course's once-daily sessions (mapping day left out)."""
+    starts = [b.start for b in once_daily(bookings)]
     return int(statistics.median(starts)) if starts else None
