@@ -169,9 +169,6 @@ def test_an_interleaved_week_of_three_5x5_courses_exists(tmp_path: Path):
     assert course_violations(clinic, schedule, roster.patients, dt.date(2027, 5, 3)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="planner: the mapping day of a 5x5 course is booked as one chain, "
-                   "so another course's 60-minute mapping never fits in its 50-minute gaps; the second and "
-                   "third courses start one and two weeks later though a shared week exists")
 def test_three_5x5_courses_share_one_week_on_one_chair(tmp_path: Path):
     schedule = plan(tmp_path, "three-5x5", "2027-05-03", 0)
     zone = "America/New_York"
@@ -204,8 +201,6 @@ def test_availability_without_a_valid_spacing(tmp_path: Path):
     assert {d.weekday() for d in days} <= {1, 3, 4}
 
 
-@pytest.mark.xfail(strict=True, reason="planner: the unplaced reason suggests the first open weekdays the "
-                   "patient lacks (Monday or Thursday) without checking that they help; neither does")
 def test_the_weekdays_an_unplaced_reason_suggests_would_help(tmp_path: Path):
     schedule = plan(tmp_path, "interval-spacing", "2027-02-22", 1)
     reason = unplaced_reason(schedule, "KET-TUEWED")

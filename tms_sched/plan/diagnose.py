@@ -58,9 +58,11 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
             lo, hi = phase.every_days
             most = interval_pattern_possible({WEEKDAYS.index(d) for d in meet}, phase.sessions, lo, hi)
             if most < phase.sessions:
-                others = [d for d in open_days if d not in meet]
-                hint = f" (add {' or '.join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in others[:2])} availability)" \
-                    if others else ""
+                # Suggest only weekdays that, added alone, make the spacing possible.
+                helps = [d for d in open_days if d not in meet and interval_pattern_possible(
+                    {WEEKDAYS.index(x) for x in meet + [d]}, phase.sessions, lo, hi) >= phase.sessions]
+                hint = f" (add {' or '.join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in helps[:2])} availability)" \
+                    if helps else " (widen the availability to more weekdays)"
                 return (f"availability {_days_text(meet)} allows at most {most} sessions {lo} to {hi} days "
                         f"apart; {protocol.id} needs {phase.sessions}{hint}")
         if isinstance(phase, DailyPhase) and not phase.consecutive and protocol.max_span_days:

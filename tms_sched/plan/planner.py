@@ -26,6 +26,9 @@ class PatientPlan:
     patient: Patient
     bookings: list[Booking]
 
+    def bookings_first_day(self) -> dt.date:
+        return min(b.day for b in self.bookings if b.kind != "assessment")
+
 
 @dataclass
 class PlanResult:
@@ -171,6 +174,12 @@ class Planner:
             protocol = self.clinic.protocols[patient.protocol]
             builder = CourseBuilder(timeline, self.clinic, patient, protocol, self.today, policy)
             attempt = builder.search() if builder.chairs else None
+            if attempt is not None and policy.pick_time == "coverage" and _accelerated(protocol):
+                if self._share_a_week(timeline, policy, patient, attempt, plans):
+                    attempt = None  # booked, with the courses it now shares its week with
+                    if progress:
+                        progress(i + 1, len(ordered))
+                    continue
             if attempt is None:
                 failed.append(patient)
             else:
@@ -181,10 +190,82 @@ class Planner:
         self.timeline = timeline
         return plans, failed
 
+    def _share_a_week(self, timeline: Timeline, policy: Policy, patient: Patient, attempt: Attempt,
+                      plans: list[PatientPlan]) -> bool:
+        """Book an accelerated course in an earlier week that other accelerated courses of
+        this run already start in, by laying all their mappings first and then each one's
+        sessions in the others' gaps. A mapping (an hour) never fits in another course's
+        50-minute gaps, so booking each course whole cannot find such a shared week."""
+        found = min(b.day for b in attempt.bookings if b.kind != "assessment")
+        earliest = max(self.today, patient.start_after or self.today)
+        firsts: dict[dt.date, list[PatientPlan]] = {}
+        for plan in plans:
+            if _accelerated(self.clinic.protocols[plan.patient.protocol]):
+                first = plan.bookings_first_day()
+                if earliest <= first < found:
+                    firsts.setdefault(first, []).append(plan)
+        for day in sorted(firsts):
+            group = firsts[day]
+            members = [plan.patient for plan in group] + [patient]
+            for plan in group:
+                uncommit(timeline, plan.patient, plan.bookings)
+            held: dict[str, tuple[int, str, str | None, int]] = {}
+            built: dict[str, Attempt] = {}
+            ok = True
+            for member in members:  # every mapping first, back to back
+                protocol = self.clinic.protocols[member.protocol]
+                builder = CourseBuilder(timeline, self.clinic, member, protocol, self.today, policy)
+                options = builder.mapping_options(day, Attempt())
+                if not options:
+                    ok = False
+                    break
+                s, chair, staff = options[0]
+                timeline.book(day, s, builder.first_len, member.id, chair, staff)
+                held[member.id] = (s, chair, staff, builder.first_len)
+            if ok:
+                for member in members:  # then each course around the others
+                    s, chair, staff, length = held.pop(member.id)
+                    timeline.unbook(day, s, length, member.id, chair, staff)
+                    protocol = self.clinic.protocols[member.protocol]
+                    builder = CourseBuilder(timeline, self.clinic, member, protocol, self.today, policy)
+                    trial = builder.course(day, (s, chair, staff))
+                    if trial is None:
+                        ok = False
+                        break
+                    commit(timeline, member, trial)
+                    built[member.id] = trial
+            if ok:
+                for plan in group:
+                    plan.bookings = sorted(built[plan.patient.id].bookings, key=lambda b: (b.day, b.start))
+                plans.append(PatientPlan(patient, sorted(built[patient.id].bookings, key=lambda b: (b.day, b.start))))
+                return True
+            # Undo the trial and put the group back as it was.
+            for member_id, (s, chair, staff, length) in held.items():
+                timeline.unbook(day, s, length, member_id, chair, staff)
+            for member in members:
+                if member.id in built:
+                    uncommit(timeline, member, built[member.id].bookings)
+            for plan in group:
+                commit_bookings(timeline, plan.patient, plan.bookings)
+        return False
+
 
 def commit(timeline: Timeline, patient: Patient, attempt: Attempt) -> None:
-    for b in attempt.bookings:
+    commit_bookings(timeline, patient, attempt.bookings)
+
+
+def commit_bookings(timeline: Timeline, patient: Patient, bookings: Sequence[Booking]) -> None:
+    for b in bookings:
         timeline.book(b.day, b.start, b.length, patient.id, b.chair, b.staff)
+
+
+def uncommit(timeline: Timeline, patient: Patient, bookings: Sequence[Booking]) -> None:
+    for b in bookings:
+        timeline.unbook(b.day, b.start, b.length, patient.id, b.chair, b.staff)
+
+
+def _accelerated(protocol) -> bool:
+    return any(isinstance(p, DailyPhase) and p.consecutive and p.per_day > 1 for p in protocol.phases)
 
 
 def appointment_id(patient_id: str, booking: Booking, width: int) -> str:

@@ -149,6 +149,18 @@ class Timeline:
                 full |= at_least_k & exactly[k]
             self.full[day] = full
 
+    def unbook(self, day: dt.date, start: int, length: int, patient: str,
+               chair: str | None = None, staff: str | None = None) -> None:
+        """Undo one ``book`` of the same arguments."""
+        m = span_mask(start, length)
+        if chair is not None:
+            self.chair_busy[(chair, day)] = self.chair_busy.get((chair, day), 0) & ~m
+        if staff is not None:
+            self.staff_busy[(staff, day)] = self.staff_busy.get((staff, day), 0) & ~m
+        self.patient_busy[(patient, day)] = self.patient_busy.get((patient, day), 0) & ~m
+        if self.has_staff:
+            self.unbook_count(day, m)
+
     def unbook_count(self, day: dt.date, mask: int) -> None:
         """Take one appointment over ``mask`` off the head-count of ``day``."""
         levels = self.levels.get(day, [])
