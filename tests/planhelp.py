@@ -9,6 +9,7 @@ no code with the planner (tms_sched.plan) nor with the calendar module the plann
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -16,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import holidays as holidays_lib
+from click.testing import CliRunner, Result
 from hypothesis import strategies as st
 
 from tms_sched.check import check_schedule
+from tms_sched.cli import main
 from tms_sched.io import load_setup
 from tms_sched.io.clinic import Roster
+from tms_sched.io.schedule import load_schedule
 from tms_sched.model.clinic import Clinic, ClosedPeriod
 from tms_sched.model.patient import Patient
 from tms_sched.model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
@@ -101,9 +105,43 @@ def errors(clinic: Clinic, schedule: Schedule, roster: Roster | None) -> list[st
     return [f"{f.code} {f.patient} {f.appointment}: {f.message}" for f in report.findings if f.severity == "error"]
 
 
-def sessions_of(appts: Iterable[Appointment]) -> list[Appointment]:
-    return sorted((a for a in appts if a.kind != "assessment" and a.status in ("planned", "done")),
-                  key=lambda a: (a.start, a.session or 0))
+# -- the command line, as a coordinator runs it ------------------------------------
+
+def tms(*args: str | Path, code: int | None = 0) -> Result:
+    """Run a tms-sched command; ``code`` is the exit code it must end with (None: any)."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result
+
+
+def first_plan(tmp_path: Path, clinic: Path, today: str, *rosters: Path) -> Path:
+    out = tmp_path / "schedule.toml"
+    tms("plan", clinic, *(x for r in rosters for x in ("--roster", r)), "-o", out, "--today", today)
+    return out
+
+
+def replan_cli(clinic: Path, schedule: Path, today: str, *args: str | Path, rosters: tuple[Path, ...] = (),
+               code: int | None = None) -> Result:
+    """``tms-sched plan CLINIC --schedule SCHEDULE --diff``: replans in place."""
+    return tms("plan", clinic, *(x for r in rosters for x in ("--roster", r)), "--schedule", schedule,
+               "--today", today, "--diff", *args, code=code)
+
+
+def diff(result: Result) -> list[str]:
+    """The lines of ``--diff``: + new, > moved, ~ status changed."""
+    return [line for line in result.stdout.splitlines() if line[:2] in ("+ ", "> ", "~ ")]
+
+
+def cli_errors(clinic: Path, schedule: Path, *rosters: Path) -> list[tuple[str, str]]:
+    """(code, patient) of every error `tms-sched check` finds, patients listed unplaced left out."""
+    result = tms("check", clinic, schedule, *(x for r in rosters for x in ("--roster", r)), "--format", "json",
+                 code=None)
+    data = json.loads(result.stdout)
+    loaded, _ = load_schedule(str(schedule))
+    unplaced = {u.id for u in loaded.unplaced}
+    return sorted({(f["code"], f["patient"]) for f in data["findings"]
+                   if f["severity"] == "error" and f["patient"] not in unplaced})
 
 
 # -- the tests' own rule checker ---------------------------------------------------
@@ -158,19 +196,6 @@ def holiday_closed(clinic: Clinic, day: dt.date) -> bool:
         return False
     names = [part.strip().replace(" (observed)", "").replace(" (Observed)", "") for part in name.split(";")]
     return any(n not in keep for n in names)
-
-
-def clinic_closed_on(clinic: Clinic, schedule: Schedule, day: dt.date) -> bool:
-    """Whole-day closed: no hours that weekday, a closed date, a holiday, a recorded closure."""
-    if not clinic.info.hours.get(WEEKDAYS[day.weekday()]):
-        return True
-    if day in _closed_dates(clinic) or holiday_closed(clinic, day):
-        return True
-    for c in schedule.closures:
-        if c.chair is None and c.start_local() <= dt.datetime.combine(day, dt.time()) \
-                and dt.datetime.combine(day + ONE_DAY, dt.time()) <= c.end_local():
-            return True
-    return False
 
 
 def rule_violations(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], today: dt.date,

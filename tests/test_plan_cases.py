@@ -9,7 +9,6 @@ import re
 import zoneinfo
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from planhelp import FIXTURES, WEEKDAYS, course_violations, load, rule_violations

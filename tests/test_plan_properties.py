@@ -8,7 +8,6 @@ twice.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 import zoneinfo

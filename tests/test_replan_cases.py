@@ -1,0 +1,216 @@
+"""Replanning, one situation at a time, through the command line: what is recorded with
+`tms-sched mark`, what `tms-sched plan --schedule` then does, and that the result passes
+`tms-sched check` (or names the patient under [[unplaced]])."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, replan_cli as replan, tms
+from tms_sched.io.schedule import load_schedule
+from tms_sched.model.schedule import Appointment, Schedule
+
+CASES = FIXTURES / "replan"
+CLINIC = CASES / "clinic.toml"
+ROSTER = CASES / "roster.toml"
+
+
+def appointment(schedule: Schedule, appt_id: str) -> Appointment:
+    return next(a for _, a in schedule.appointments() if a.id == appt_id)
+
+
+# -- accelerated courses -----------------------------------------------------------------
+
+def test_a_missed_5x5_session_is_made_up_later_the_same_day(tmp_path: Path):
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-13", "done", "--today", "2027-04-14")
+    tms("mark", schedule, "R-ACC", "2027-04-14", "08:00", "missed", "--today", "2027-04-14")
+    result = replan(CLINIC, schedule, "2027-04-14", rosters=(ROSTER,), code=0)
+    # Day 3's last session ends 12:35; 50 minutes later the chair and the patient are free.
+    assert diff(result) == ["+ R-ACC R-ACC-11m: treatment session 11 2027-04-14 13:25 chair B"]
+    assert errors(CLINIC, schedule, ROSTER) == []
+
+
+def test_a_5x5_course_that_loses_a_whole_day_goes_to_a_clinician(tmp_path: Path):
+    """Days 1, 2, 4 and 5 can no longer be consecutive: reported, the course kept as it is."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-13", "done", "--today", "2027-04-14")
+    for time in ("08:00", "09:05", "10:10", "11:15", "12:20"):
+        tms("mark", schedule, "R-ACC", "2027-04-14", time, "missed", "--today", "2027-04-14")
+    before, _ = load_schedule(str(schedule))
+    result = replan(CLINIC, schedule, "2027-04-15", rosters=(ROSTER,), code=1)
+    assert diff(result) == []
+    after, _ = load_schedule(str(schedule))
+    assert after.patient("R-ACC") == before.patient("R-ACC")
+    (entry,) = after.unplaced
+    assert entry.id == "R-ACC" and "clinician" in entry.reason
+
+
+def test_a_5x5_course_not_started_is_booked_again_when_its_first_day_closes(tmp_path: Path):
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--closed", "2027-04-12", "--reason", "power cut", "--today", "2027-04-05")
+    result = replan(CLINIC, schedule, "2027-04-05", rosters=(ROSTER,), code=0)
+    after, _ = load_schedule(str(schedule))
+    sessions = [a for a in after.patient("R-ACC").appointments if a.kind != "assessment" and a.status == "planned"]
+    assert len(sessions) == 25
+    assert sorted({a.start.date().isoformat() for a in sessions}) == [
+        "2027-04-19", "2027-04-20", "2027-04-21", "2027-04-22", "2027-04-23"]
+    # The planned sessions of days 2 to 5 moved (keeping their ids); day 1 is made up.
+    moved = {line.split()[2].rstrip(":") for line in diff(result) if line.startswith("> R-ACC")}
+    assert {f"R-ACC-{n:02d}" for n in range(6, 26)} <= moved
+    assert errors(CLINIC, schedule, ROSTER) == []
+
+
+def test_a_rebooked_5x5_course_keeps_its_done_baseline(tmp_path: Path):
+    """The baseline, done on 2027-04-09, is still 1 to 14 days before the new first day (04-19)."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-09", "done", "--today", "2027-04-10")
+    tms("mark", schedule, "--closed", "2027-04-12", "--reason", "power cut", "--today", "2027-04-10")
+    result = replan(CLINIC, schedule, "2027-04-10", rosters=(ROSTER,), code=0)
+    after, _ = load_schedule(str(schedule))
+    baselines = [a for a in after.patient("R-ACC").appointments if a.name == "baseline" and a.status != "cancelled"]
+    assert [a.id for a in baselines] == ["R-ACC-b"], diff(result)
+    assert errors(CLINIC, schedule, ROSTER) == []
+
+
+@pytest.mark.xfail(strict=True, reason="replan lists R-ACC because 'the missed sessions ... cannot be made up "
+                   "on its days or the next one': nothing was missed, the course has not started; what bars "
+                   "04-26 is the baseline done on 04-09, which the reason does not say")
+def test_a_done_baseline_the_rebooked_course_outgrows(tmp_path: Path):
+    """Closed on the next two Mondays, R-ACC's 5x5 week (not started) could go to 2027-04-26;
+    the baseline done on 04-09 would then be 17 days before it. Either the course is booked
+    again with a fresh baseline and the schedule checks clean, or R-ACC is listed for a
+    decision with a reason that names the baseline, what actually stands in the way."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-09", "done", "--today", "2027-04-10")
+    tms("mark", schedule, "--closed", "2027-04-12", "--today", "2027-04-10")
+    tms("mark", schedule, "--closed", "2027-04-19", "--today", "2027-04-10")
+    replan(CLINIC, schedule, "2027-04-10", rosters=(ROSTER,))
+    assert errors(CLINIC, schedule, ROSTER) == []
+    after, _ = load_schedule(str(schedule))
+    reasons = {u.id: u.reason for u in after.unplaced}
+    if "R-ACC" in reasons:
+        assert "baseline" in reasons["R-ACC"], reasons["R-ACC"]
+
+
+# -- interval courses ----------------------------------------------------------------------
+
+INTERVAL = CASES / "interval.toml"
+
+
+def test_a_missed_infusion_keeps_the_series_spacing(tmp_path: Path):
+    """IV-02 (Thursday 03-04) is missed. Sessions 1 and 3 (03-01, 03-08) are 7 days apart, more
+    than the 4 the series allows: the make-up belongs between them (03-05 fits), or the
+    later sessions move, or the patient goes to a clinician."""
+    schedule = first_plan(tmp_path, INTERVAL, "2027-02-22")
+    tms("mark", schedule, "IV", "2027-03-04", "missed", "--today", "2027-03-05")
+    tms("mark", schedule, "--through", "2027-03-04", "done", "--today", "2027-03-05")
+    replan(INTERVAL, schedule, "2027-03-05")
+    assert errors(INTERVAL, schedule) == []
+
+
+def test_a_cancelled_maintenance_mapping_keeps_the_spacing_after_it(tmp_path: Path):
+    """Chair K is down 03-01 to 03-04: M's mapping (03-01) is cancelled and rebooked on 03-05;
+    M-02 (03-08) would then be 3 days after it, where maintenance wants 5 to 9."""
+    schedule = first_plan(tmp_path, INTERVAL, "2027-02-22")
+    tms("mark", schedule, "--chair-down", "K", "2027-03-01", "2027-03-04", "--clinic", INTERVAL,
+        "--today", "2027-02-26")
+    replan(INTERVAL, schedule, "2027-02-26")
+    assert errors(INTERVAL, schedule) == []
+
+
+# -- standard courses ----------------------------------------------------------------------
+
+SPAN = CASES / "span.toml"
+
+
+def test_make_ups_never_stretch_a_course_past_its_span(tmp_path: Path):
+    """Five missed sessions at the end would take the course to 2027-04-28, 58 days: reported."""
+    schedule = first_plan(tmp_path, SPAN, "2027-02-22")
+    for day in ("02", "03", "04", "08", "09"):
+        tms("mark", schedule, "SPAN", f"2027-03-{day}", "missed", "--today", "2027-03-10")
+    tms("mark", schedule, "--through", "2027-03-09", "done", "--today", "2027-03-10")
+    replan(SPAN, schedule, "2027-03-10")
+    after, _ = load_schedule(str(schedule))
+    assert errors(SPAN, schedule) == []
+    assert [u.id for u in after.unplaced] == ["SPAN"]
+    assert "56 days" in after.unplaced[0].reason
+
+
+def test_a_changed_availability_that_breaks_the_course_is_reported(tmp_path: Path):
+    """R-DIS is away three weeks from 2027-04-12: its sessions there cannot stay, and moving them
+    to the end would leave more than 14 days without a session and stretch the course past 56
+    days; the patient is reported and the course kept as it was."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-07", "done", "--today", "2027-04-08")
+    away = tmp_path / "roster.toml"
+    away_days = ", ".join(f"2027-04-{d:02d}" for d in (12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 26, 27, 28, 29, 30))
+    away.write_text(ROSTER.read_text(encoding="utf-8").replace(
+        'availability = { mon = "11:00-13:00"',
+        f'unavailable = [{away_days}]\navailability = {{ mon = "11:00-13:00"'), encoding="utf-8")
+    before, _ = load_schedule(str(schedule))
+    result = replan(CLINIC, schedule, "2027-04-08", rosters=(away,), code=1)
+    assert not [line for line in diff(result) if " R-DIS " in line]
+    after, _ = load_schedule(str(schedule))
+    assert after.patient("R-DIS") == before.patient("R-DIS")
+    (entry,) = after.unplaced
+    assert entry.id == "R-DIS" and "clinician" in entry.reason
+
+
+@pytest.mark.xfail(strict=True, reason="replan moves sessions a chair's downtime displaces to the end of the "
+                   "course (six weeks later) although another capable chair is free at the same time that day")
+def test_a_chair_down_in_the_clinic_file_moves_sessions_to_a_free_chair_the_same_day(tmp_path: Path):
+    """Chair B goes down 2027-04-07 to 04-09 in the clinic file. R-STD's 14:00 sessions there
+    can stay on their days on chair A, free at 14:00, rather than go six weeks later."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(CLINIC.read_text(encoding="utf-8").replace(
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
+        encoding="utf-8")
+    result = replan(clinic, schedule, "2027-04-07", rosters=(ROSTER,), code=0)
+    assert diff(result) == [
+        "> R-STD R-STD-03: 2027-04-07 14:00 chair B -> 2027-04-07 14:00 chair A",
+        "> R-STD R-STD-04: 2027-04-08 14:00 chair B -> 2027-04-08 14:00 chair A",
+        "> R-STD R-STD-05: 2027-04-09 14:00 chair B -> 2027-04-09 14:00 chair A",
+    ]
+
+
+def test_freeze_days_keep_a_broken_appointment_and_warn(tmp_path: Path):
+    """With --freeze-days 2 on 2027-04-06, R-STD-03 (04-07, chair B now down) stays and is named
+    in a warning; R-STD-04 and R-STD-05 after the frozen days move."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-05", "done", "--today", "2027-04-06")
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(CLINIC.read_text(encoding="utf-8").replace(
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
+        encoding="utf-8")
+    before, _ = load_schedule(str(schedule))
+    result = replan(clinic, schedule, "2027-04-06", "--freeze-days", "2", rosters=(ROSTER,), code=0)
+    assert ("warning: R-STD R-STD-03 on 2027-04-07 14:00 breaks a rule but lies in the 2 frozen days; "
+            "it was left in place (run tms-sched check)") in result.stderr
+    moved = [line.split()[2].rstrip(":") for line in diff(result)]
+    assert "R-STD-03" not in moved and {"R-STD-04", "R-STD-05"} <= set(moved)
+    after, _ = load_schedule(str(schedule))
+    for _, a in before.appointments():
+        if a.start.date().isoformat() < "2027-04-08":
+            assert appointment(after, a.id) == a
+
+
+def test_the_output_file_is_written_and_the_schedule_left_alone(tmp_path: Path):
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "R-MAP", "2027-04-05", "missed", "--today", "2027-04-05")
+    text = schedule.read_text(encoding="utf-8")
+    out = tmp_path / "replanned.toml"
+    replan(CLINIC, schedule, "2027-04-05", "-o", out, rosters=(ROSTER,), code=0)
+    assert schedule.read_text(encoding="utf-8") == text
+    assert out.read_text(encoding="utf-8") != text
+    copy = tmp_path / "in-place.toml"
+    shutil.copy(schedule, copy)
+    replan(CLINIC, copy, "2027-04-05", rosters=(ROSTER,), code=0)
+    assert copy.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
