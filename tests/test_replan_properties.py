@@ -209,3 +209,15 @@ def test_freeze_days_leave_the_next_days_untouched(scenario, freeze, data):
     result = replan(clinic, schedule, roster.patients, nxt, freeze_days=freeze)
     assert_replan_sound(clinic, roster.patients, schedule, result, nxt, freeze_days=freeze)
     assert_replan_settles(clinic, roster.patients, result.schedule, nxt, freeze_days=freeze)
+
+
+@SETTINGS
+@given(scenarios())
+def test_replanning_a_fresh_plan_changes_nothing(scenario):
+    """Nothing happened since the plan: the replan moves nobody, adds nothing, writes the same text."""
+    clinic_data, patients_data, _, today = scenario
+    with tempfile.TemporaryDirectory() as tmp:
+        clinic_path, roster_path = write_setup(Path(tmp), clinic_data, patients_data)
+        clinic, roster = load(clinic_path, roster_path)
+    schedule = plan_schedule(clinic, roster.patients, today).schedule
+    assert_replan_settles(clinic, roster.patients, schedule, today)

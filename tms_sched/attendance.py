@@ -228,6 +228,8 @@ def mark_appointment(schedule: Schedule, patient_id: str, day: dt.date, at: dt.t
             raise AttendanceError(
                 f"{patient.id} has no appointment at {wanted} on {day} ({day_name}); that day: "
                 + "; ".join(_listing(a, edit.zone) for _, a in candidates), where)
+        if len(timed) > 1 and len(live := [x for x in timed if x[1].status in ("planned", "done")]) == 1:
+            timed = live  # a cancelled booking and its replacement at the same time: the live one
         if len(timed) > 1:
             raise AttendanceError(
                 f"{patient.id} has {len(timed)} appointments at {wanted} on {day}: "
@@ -236,6 +238,9 @@ def mark_appointment(schedule: Schedule, patient_id: str, day: dt.date, at: dt.t
                 "(`tms-sched check` reports it as TMS002); correct the file first",
                 ("patients", pi, "appointments", timed[1][0]))
         candidates = timed
+    elif len(candidates) > 1 and len(live := [x for x in candidates if x[1].status == "planned"]) == 1 \
+            and all(x[1].status == "cancelled" for x in candidates if x not in live):
+        candidates = live  # the day's only booking still standing
     elif len(candidates) > 1:
         raise AttendanceError(
             f"{patient.id} has {len(candidates)} appointments on {day} ({day_name}); give the time "

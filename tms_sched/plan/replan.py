@@ -332,11 +332,16 @@ def _rebuild(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[A
         _unbook(ctx, sp.id, appt)
     protocol = ctx.clinic.protocols[sp.protocol]
     builder = CourseBuilder(ctx.timeline, ctx.clinic, patient, protocol, ctx.freeze_until, ctx.policy)
+    done_names = {a.name for a in sp.appointments if a.kind == "assessment" and a.status == "done"}
+    limit = _first_day_limit(ctx, sp, protocol)
+    if limit is not None:
+        builder.horizon_end = min(builder.horizon_end, limit)
     attempt = builder.search()
     if attempt is None:
         for appt in planned:
             ctx.book(sp.id, appt)
         return None
+    attempt.bookings = [b for b in attempt.bookings if not (b.kind == "assessment" and b.name in done_names)]
     old_by_key: dict[tuple, Appointment] = {}
     for a in sorted(planned + invalid, key=lambda a: a.id):
         key = ("assessment", a.name) if a.kind == "assessment" else ("session", a.session)
@@ -402,9 +407,14 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
             journal.append(a)
         return True
 
+    mapping_rebooked = 1 in needed
+    if mapping_rebooked and any(isinstance(p, DailyPhase) and p.consecutive for p in protocol.phases):
+        # Its days must stay consecutive from the mapping on: the whole course goes again.
+        return ("the missed mapping of an accelerated course means booking the whole course again, "
+                "and no consecutive days fit (a clinician should decide)")
     if 1 in needed:
         # A missed mapping comes first: planned treatments before it move after it.
-        got = _rebook_mapping(ctx, builder, attempt, live_sessions)
+        got = _rebook_mapping(ctx, builder, attempt, live_sessions, _first_day_limit(ctx, sp, protocol))
         if got is None:
             return "the missed mapping cannot be rebooked within the horizon (a clinician should decide)"
         mapping_day = got.day
@@ -415,6 +425,16 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
         needed = sorted(set(needed) - {1})
         if target is None:
             target, chair = got.start, got.chair
+    if all(isinstance(p, IntervalPhase) for p in protocol.phases) and (needed or mapping_rebooked):
+        # A gap in an interval course is closed by moving the later sessions up behind it,
+        # not by a make-up at the end (the spacing would break), unless later ones are done.
+        first_missing = min(needed) if needed else 1
+        if any(a.status == "done" and a.session > first_missing for a in live_sessions):
+            return (f"session {first_missing} was missed and later sessions were given, so the protocol's "
+                    "spacing is already broken; a clinician should decide how to go on")
+        if not lift_out([a for a in live_sessions if a.status == "planned" and a.session > first_missing]):
+            return "sessions that would have to move up are frozen in the next days"
+        needed = sorted(set(needed))
     weekly = next((p for p in protocol.phases if isinstance(p, WeeklyPhase)), None)
     daily_total = sum(p.sessions for p in protocol.phases if isinstance(p, DailyPhase))
     if weekly is not None and any(n <= daily_total for n in needed):
@@ -488,10 +508,24 @@ def _session_days(ctx: _Context, live: list[Appointment], attempt: Attempt) -> l
     return sorted(days)
 
 
+def _first_day_limit(ctx: _Context, sp: ScheduledPatient, protocol: Protocol) -> dt.date | None:
+    """The latest first session that keeps an assessment already given (a baseline) in its
+    window, so that it need not be given twice."""
+    limit = None
+    for a in protocol.assessments:
+        if a.anchor != "first":
+            continue
+        for x in sp.appointments:
+            if x.kind == "assessment" and x.name == a.name and x.status == "done":
+                latest = x.start.astimezone(ctx.zone).date() - dt.timedelta(days=a.window_days[0])
+                limit = latest if limit is None else min(limit, latest)
+    return limit
+
+
 def _rebook_mapping(ctx: _Context, builder: CourseBuilder, attempt: Attempt,
-                    live: list[Appointment]) -> Booking | None:
+                    live: list[Appointment], limit: dt.date | None = None) -> Booking | None:
     day = ctx.freeze_until
-    end = builder.horizon_end
+    end = builder.horizon_end if limit is None else min(builder.horizon_end, limit)
     while day <= end:
         if ctx.calendar.is_open(day) and builder.session_day_ok(day):
             options = builder.mapping_options(day, attempt)
@@ -520,24 +554,11 @@ def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: 
         return _accelerated_makeups(ctx, builder, phase, attempt, live, needed, chair)
     todo = list(needed)
     if isinstance(phase, IntervalPhase):
-        lo, hi = protocol.phases[-1].every_days if isinstance(protocol.phases[-1], IntervalPhase) else (1, 7)
-        prev = max(last, ctx.freeze_until - dt.timedelta(days=lo))
-        while todo:
-            placed = False
-            for k in range(lo, hi + 1):
-                day = prev + dt.timedelta(days=k)
-                if day < ctx.freeze_until or not builder.session_day_ok(day) or not ctx.calendar.is_open(day):
-                    continue
-                got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
-                if got:
-                    attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
-                                        session=todo.pop(0)))
-                    prev, placed = day, True
-                    break
-            if not placed:
-                return (f"a make-up cannot be booked {lo} to {hi} days after {prev} "
-                        "(a clinician should decide how to go on)")
-        return True
+        prev = last  # the spacing counts from the last session given, even when that is past
+        if _interval_tail(ctx, builder, protocol, attempt, prev, todo, target, chair):
+            return True
+        return (f"the sessions from session {todo[0]} on cannot be booked at the protocol's spacing after "
+                f"{prev} (a clinician should decide how to go on)")
     per_week = phase.days_per_week if isinstance(phase, DailyPhase) else 5
     week_count: dict[dt.date, int] = {}
     for d in days:
@@ -549,6 +570,10 @@ def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: 
         if gap_limit is not None and days and (day - prev).days > gap_limit:
             return (f"the make-up of session {todo[0]} would come more than {gap_limit} days after the "
                     f"session of {prev}; a clinician should decide whether to go on")
+        if protocol.max_span_days is not None and days and (day - days[0]).days > protocol.max_span_days:
+            return (f"the make-up of session {todo[0]} would end the course more than "
+                    f"{protocol.max_span_days} days after its first session ({days[0]}); a clinician should "
+                    "decide whether to go on")
         if day > builder.horizon_end or (builder.deadline and day > builder.deadline):
             return (f"the make-up of session {todo[0]} does not fit before "
                     f"{'the deadline ' + str(builder.deadline) if builder.deadline else 'the horizon'}")
@@ -566,6 +591,47 @@ def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: 
                 prev = day
         day += ONE_DAY
     return True
+
+
+def every_days_of(protocol: Protocol, number: int) -> tuple[int, int]:
+    """The [min, max] days before session ``number`` in an interval protocol."""
+    count = 0
+    for phase in protocol.phases:
+        if number <= count + phase.sessions:
+            return tuple(phase.every_days) if isinstance(phase, IntervalPhase) else (1, 7)  # type: ignore[return-value]
+        count += phase.sessions
+    return (1, 7)
+
+
+def _interval_tail(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: Attempt,
+                   prev: dt.date, numbers: list[int], target: int, chair: str) -> bool:
+    """Book ``numbers`` one after another, each at its phase's spacing (a small search)."""
+    budget = [2000]
+
+    def place(prev_day: dt.date, index: int) -> bool:
+        if index == len(numbers):
+            return True
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        lo, hi = every_days_of(protocol, numbers[index])
+        mid = (lo + hi) / 2
+        for k in sorted(range(lo, hi + 1), key=lambda k: (abs(k - mid), k)):
+            day = prev_day + dt.timedelta(days=k)
+            if day < ctx.freeze_until or not builder.session_day_ok(day) or not ctx.calendar.is_open(day):
+                continue
+            got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+            if not got:
+                continue
+            booking = Booking("treatment", day, got[0], builder.session_len, got[1], None, session=numbers[index])
+            attempt.add(booking)
+            if place(day, index + 1):
+                return True
+            attempt.bookings.pop()
+            attempt.busy[day] &= ~(((1 << booking.length) - 1) << booking.start)
+        return False
+
+    return place(prev, 0)
 
 
 def _taper(ctx: _Context, builder: CourseBuilder, phase: WeeklyPhase, attempt: Attempt,
@@ -621,7 +687,9 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
         count[day] = count.get(day, 0) + n
         if day not in days and n:
             days.append(day)
-    if todo:
+    final = sorted(set(days) | {b.day for b in attempt.bookings if b.kind != "assessment"})
+    gapless = all((b - a).days == 1 for a, b in zip(final, final[1:]))
+    if todo or not gapless or len(final) > phase.days + 1:
         return ("the missed sessions of this accelerated course cannot be made up on its days or the "
                 "next one; a clinician should decide how to go on")
     return True

@@ -146,6 +146,8 @@ def _daily(ctx: Context, course: Course, phase: DailyPhase, members: list[Bookin
             if not course.is_makeup(b):
                 continue
             miss = next(m for m in course.missed if m.appt.session == b.appt.session and m.start < b.start)
+            if members and miss.day < members[0].day:
+                continue  # missed before the course began: it was booked again whole, not made up
             if (b.day - miss.day).days > 1:
                 yield ctx.finding("TMS009", f"{course.id}'s make-up of session {b.appt.session} ({b.id}) is on "
                                   f"{day_text(b.day)}, {(b.day - miss.day).days} days after the missed one "
