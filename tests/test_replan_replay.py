@@ -33,12 +33,20 @@ def history(schedule: Schedule) -> dict[str, object]:
     return {a.id: a for _, a in schedule.appointments() if a.status in HISTORY}
 
 
+def history_lines(path: Path) -> set[str]:
+    """The file's lines of done, missed and cancelled appointments."""
+    return {line for line in path.read_text(encoding="utf-8").splitlines()
+            if any(f'status = "{s}"' in line for s in HISTORY)}
+
+
 def step(schedule: Path, today: str, expected: list[str], summary: str, *, rosters=(ROSTER,), code: int = 0,
          unplaced: tuple[str, ...] = ()) -> Schedule:
     """Replan; the diff, the summary line, history, check, the unplaced and a second replan."""
     before = read(schedule)
+    recorded = history_lines(schedule)
     result = replan_cli(CLINIC, schedule, today, rosters=rosters, code=code)
     assert diff(result) == expected
+    assert recorded <= set(schedule.read_text(encoding="utf-8").splitlines())  # byte for byte
     assert summary in result.stderr.splitlines()
     after = read(schedule)
     kept = history(after)
