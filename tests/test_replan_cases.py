@@ -95,9 +95,9 @@ def test_a_rebooked_5x5_course_keeps_its_done_baseline(tmp_path: Path):
     assert errors(CLINIC, schedule, ROSTER) == []
 
 
-@pytest.mark.xfail(strict=True, reason="replan lists R-ACC because 'the missed sessions ... cannot be made up "
-                   "on its days or the next one': nothing was missed, the course has not started; what bars "
-                   "04-26 is the baseline done on 04-09, which the reason does not say")
+@pytest.mark.xfail(strict=True, reason="replan lists R-ACC saying its missed mapping leaves no consecutive days "
+                   "that fit: nothing was missed (the day was closed) and the week of 04-26 is free; what bars "
+                   "it is the baseline done on 04-09, which the reason does not name")
 def test_a_done_baseline_the_rebooked_course_outgrows(tmp_path: Path):
     """Closed on the next two Mondays, R-ACC's 5x5 week (not started) could go to 2027-04-26;
     the baseline done on 04-09 would then be 17 days before it. Either the course is booked
