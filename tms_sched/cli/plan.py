@@ -98,7 +98,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         if result.unmarked_past:
             echo_err(f"note: {len(result.unmarked_past)} planned appointment(s) before {today} are not marked "
                      "done or missed yet (tms-sched mark SCHEDULE --through DATE done)")
-        echo_err(result.moved_summary() + f", {len(result.added)} added")
+        known = {sp.id for sp in existing.patients}
+        added = len(result.added) + sum(len(sp.appointments) for sp in schedule.patients if sp.id not in known)
+        echo_err(result.moved_summary() + f", {added} added")
         if show_diff:
             for line in diff_lines(existing, schedule, clinic.zone):
                 click.echo(line, err=output == "-")

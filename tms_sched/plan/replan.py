@@ -248,8 +248,9 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
         appts = [replaced.get(a.id, a) for a in sp.appointments] + new_lines.get(sp.id, [])
         out_patients.append(sp.model_copy(update={"appointments": appts}))
     for plan in sorted(plans, key=lambda p: p.patient.id):
+        appointments = to_appointments(clinic, plan, ctx.revision)
         out_patients.append(ScheduledPatient(id=plan.patient.id, protocol=plan.patient.protocol,
-                                             appointments=to_appointments(clinic, plan, ctx.revision)))
+                                             appointments=appointments))
     unplaced = [Unplaced(id=pid, protocol=schedule.patient(pid).protocol, reason=why)
                 for pid, why in sorted(failures.items())]
     unplaced += [Unplaced(id=p.id, protocol=p.protocol,
@@ -321,7 +322,13 @@ def _complete(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[
     if started or frozen:
         return outcome
     rebuilt = _rebuild(ctx, sp, patient, kept, invalid)
-    return rebuilt if rebuilt is not None else outcome
+    if rebuilt is not None:
+        return rebuilt
+    limit = _first_day_limit(ctx, sp, ctx.clinic.protocols[sp.protocol])
+    if limit is not None and not any(a.status == "done" and a.kind != "assessment" for a in sp.appointments):
+        return (f"the course has to be booked again, and the baseline already given bars a start after "
+                f"{limit}; no course fits by then (a clinician may repeat the baseline assessment)")
+    return outcome
 
 
 def _rebuild(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[Appointment],
@@ -393,6 +400,21 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     moved: list[tuple[Appointment, Appointment]] = []
     added: list[Appointment] = []
     target, chair = _usual(ctx, [a for a in live_sessions if a.kind == "treatment"] or live_sessions)
+    # A session that lost its place keeps its day where another chair (or, once a day, a
+    # time within tolerance) is free then: the course itself does not change.
+    once_daily = all(not isinstance(p, DailyPhase) or p.per_day == 1 for p in protocol.phases)
+    for number, old in sorted(invalid_by_session.items()):
+        if old.kind != "treatment" or number not in needed:
+            continue
+        day, _, first, _ = ctx.slots(old)
+        if day < ctx.freeze_until or not builder.session_day_ok(day):
+            continue
+        got = builder.pick(day, builder.session_len, first, old.chair, attempt, tolerance=0)
+        if got is None and once_daily:
+            got = builder.pick(day, builder.session_len, first, old.chair, attempt)
+        if got is not None:
+            attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None, session=number))
+            needed.remove(number)
 
     def lift_out(appointments: list[Appointment]) -> bool:
         """Take planned sessions off the timeline to book them again later; never frozen ones."""

@@ -113,6 +113,14 @@ def diff_lines(old: Schedule, new: Schedule, zone) -> list[str]:
     gone = set(before) - {a.id for _, a in new.appointments()}
     for appt_id in sorted(gone):
         out.append(f"- {before[appt_id][0]} {appt_id}: removed")
+    was_unplaced = {u.id: u for u in old.unplaced}
+    now_unplaced = {u.id: u for u in new.unplaced}
+    for pid in sorted(set(was_unplaced) | set(now_unplaced)):
+        if pid not in now_unplaced:
+            out.append(f"! {pid}: no longer unplaced")
+        elif was_unplaced.get(pid) != now_unplaced[pid]:
+            out.append(f"! {pid}: unplaced: {now_unplaced[pid].reason}")
     if not out:
-        out.append("no changes")
+        out.append("no changes" if old.schedule.revision == new.schedule.revision
+                   else f"no appointment changed; revision {old.schedule.revision} -> {new.schedule.revision}")
     return out
