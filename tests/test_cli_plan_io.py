@@ -139,3 +139,10 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     for param in command.params:
         if isinstance(param, click.Option) and not param.hidden:
             assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
+
+
+def test_the_example_plan_checks_strict_clean(tmp_path: Path) -> None:
+    out = tmp_path / "schedule.toml"
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(out))
+    result = run("check", EXAMPLE, str(out), "--strict", "--format", "json")
+    assert result.exit_code == 0, result.output

@@ -289,7 +289,20 @@ class CourseBuilder:
         return True
 
     def _chain(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int) -> int:
-        """Place up to ``need`` sessions on ``day``, each >= gap after the previous one ends."""
+        """Place up to ``need`` sessions on ``day``, each >= gap after the previous one ends:
+        on the course's chair when it is free within the tolerance of the earliest slot,
+        else at the earliest slot on any chair."""
+        before = len(attempt.bookings)
+        placed = self._chain_once(day, attempt, chair, need, gap_minutes, self.tol)
+        if placed < need and self.tol:
+            for b in attempt.bookings[before:]:
+                attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+            del attempt.bookings[before:]
+            placed = self._chain_once(day, attempt, chair, need, gap_minutes, 0)
+        return placed
+
+    def _chain_once(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int,
+                    loyalty: int) -> int:
         gap = -(-gap_minutes // self.slot)
         today_own = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
         not_before = max((b.start + b.length + gap for b in today_own), default=0)
@@ -306,6 +319,11 @@ class CourseBuilder:
                     best = (s, rank, c)
             if best is None:
                 break
+            own = starts.get(chair, 0) >> not_before
+            if loyalty and own and best[2] != chair:
+                s_own = (own & -own).bit_length() - 1 + not_before
+                if s_own - best[0] <= loyalty:
+                    best = (s_own, 0, chair)
             s, _, c = best
             attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
             placed += 1
