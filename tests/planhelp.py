@@ -129,8 +129,8 @@ def replan_cli(clinic: Path, schedule: Path, today: str, *args: str | Path, rost
 
 
 def diff(result: Result) -> list[str]:
-    """The lines of ``--diff``: + new, > moved, ~ status changed."""
-    return [line for line in result.stdout.splitlines() if line[:2] in ("+ ", "> ", "~ ")]
+    """The lines of ``--diff``: + new, > moved, ~ status changed, ! listed unplaced or no longer."""
+    return [line for line in result.stdout.splitlines() if line[:2] in ("+ ", "> ", "~ ", "! ")]
 
 
 def cli_errors(clinic: Path, schedule: Path, *rosters: Path) -> list[tuple[str, str]]:
