@@ -88,6 +88,21 @@ def smart_order(clinic: Clinic, patients: Sequence[Patient], today: dt.date, buc
     return sorted(patients, key=key)
 
 
+SHARE_WEEKS_TRIED = 3  # earlier weeks an accelerated course tries to share
+SHARE_GROUP_MAX = 4  # courses already starting in a week beyond which it is not tried
+
+
+def low_bit(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
+
+
+def _union_of(masks: list[tuple[str | None, int]]) -> int:
+    out = 0
+    for _, m in masks:
+        out |= m
+    return out
+
+
 PORTFOLIO_LIMIT = 150  # patients up to which several greedy passes are compared
 FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False)
 """Each course at one time of day, the earliest that holds: a pass that packs tightly."""
@@ -204,8 +219,10 @@ class Planner:
                 first = plan.bookings_first_day()
                 if earliest <= first < found:
                     firsts.setdefault(first, []).append(plan)
-        for day in sorted(firsts):
+        for day in sorted(firsts)[:SHARE_WEEKS_TRIED]:
             group = firsts[day]
+            if len(group) >= SHARE_GROUP_MAX:
+                continue
             members = [plan.patient for plan in group] + [patient]
             for plan in group:
                 uncommit(timeline, plan.patient, plan.bookings)
@@ -215,11 +232,12 @@ class Planner:
             for member in members:  # every mapping first, back to back
                 protocol = self.clinic.protocols[member.protocol]
                 builder = CourseBuilder(timeline, self.clinic, member, protocol, self.today, policy)
-                options = builder.mapping_options(day, Attempt())
-                if not options:
+                masks = builder.mapping_masks(day, Attempt())
+                if not masks:
                     ok = False
                     break
-                s, chair, staff = options[0]
+                s, chair = min((low_bit(_union_of(m)), builder.chairs.index(c), c) for c, m in masks.items())[::2]
+                staff = builder.staff_at(masks[chair], s)
                 timeline.book(day, s, builder.first_len, member.id, chair, staff)
                 held[member.id] = (s, chair, staff, builder.first_len)
             if ok:
