@@ -163,6 +163,13 @@ class Planner:
     def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
         """Fewer urgent patients lost, then fewer lost, then less waiting (business days)."""
         urgent_lost = sum(1 for p in failed if p.priority == "urgent")
+        # Urgent courses are booked first in every pass, so their waiting does not depend on
+        # the routine patients: ranking on it first means no routine patient costs one a day.
+        urgent_wait = 0
+        for plan in plans:
+            if plan.patient.priority == "urgent":
+                start = max(plan.patient.start_after or self.today, self.today)
+                urgent_wait += self.calendar.business_days(start, plan.bookings_first_day())
         total = changes = daily = steady = 0
         if waits:
             tolerance = self.policy.tolerance_minutes // self.clinic.info.slot_minutes
@@ -179,7 +186,7 @@ class Planner:
         # A plan that keeps fewer than 90% of daily sessions near their usual time ranks
         # after one that does: patients fit TMS around work.
         unsteady = daily > 0 and steady < 0.9 * daily
-        return (urgent_lost, len(failed), unsteady, total, changes)
+        return (urgent_lost, urgent_wait, len(failed), unsteady, total, changes)
 
     def _place(self, ordered: list[Patient], progress, policy: Policy) -> tuple[list[PatientPlan], list[Patient]]:
         timeline = self.new_timeline()

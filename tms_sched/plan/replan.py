@@ -450,7 +450,7 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     if all(isinstance(p, IntervalPhase) for p in protocol.phases) and (needed or mapping_rebooked):
         # A gap in an interval course is closed by moving the later sessions up behind it,
         # not by a make-up at the end (the spacing would break), unless later ones are done.
-        first_missing = min(needed) if needed else 1
+        first_missing = 1 if mapping_rebooked else min(needed)
         if any(a.status == "done" and a.session > first_missing for a in live_sessions):
             return (f"session {first_missing} was missed and later sessions were given, so the protocol's "
                     "spacing is already broken; a clinician should decide how to go on")
