@@ -143,7 +143,7 @@ class CourseBuilder:
         if self.tl.has_staff:
             # Whoever of the role is free, first: most days fail here, before any chair.
             free_people = [(p, self.tl.staff_free(p, day)) for p in self.mapping_staff]
-            anyone = _union(free_people)
+            anyone = union_masks(free_people)
             b &= anyone
             if not run_starts(b & self.tl.headroom(day), self.first_len):
                 return {}
@@ -464,7 +464,7 @@ class CourseBuilder:
         masks = self.mapping_masks(d0, Attempt())
         if not masks:
             return None
-        for start, chair in self.rank_times(d0, {c: _union(m) for c, m in masks.items()}):
+        for start, chair in self.rank_times(d0, {c: union_masks(m) for c, m in masks.items()}):
             attempt = self.course(d0, (start, chair, self.staff_at(masks[chair], start)))
             if attempt:
                 return attempt
@@ -475,7 +475,7 @@ class CourseBuilder:
         limit = self.policy.times_per_day
         order = [c for c in self.chairs if c in starts]
         if self.policy.pick_time == "earliest":
-            return _distinct_times(((s, c) for s in bits(_union(starts.values())) for c in order
+            return _distinct_times(((s, c) for s in bits(union_masks(starts.values())) for c in order
                                     if starts[c] >> s & 1), limit)
         days = self._coverage_days(d0)
         empty = Attempt()
@@ -494,7 +494,7 @@ class CourseBuilder:
         if full:
             def group(chairs: list[str], packed: bool):
                 masks = {c: full[c] & (self._touching(d0, c) if packed else -1) for c in chairs if c in full}
-                for t in bits(_union(masks.values())):
+                for t in bits(union_masks(masks.values())):
                     yield t, next(c for c in chairs if masks.get(c, 0) >> t & 1)
 
             mine = [c for c in order if c == pref]
@@ -530,7 +530,8 @@ class CourseBuilder:
         return (busy << 1) | (busy >> self.first_len)
 
 
-def _union(masks) -> int:
+def union_masks(masks) -> int:
+    """OR of masks, given bare or as (who, mask) pairs."""
     out = 0
     for m in masks:
         out |= m[1] if isinstance(m, tuple) else m

@@ -14,7 +14,7 @@ from ..model.patient import Patient
 from ..model.protocol import DailyPhase, IntervalPhase
 from ..model.schedule import Appointment, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
 from ..tz import local_datetime
-from .builder import Attempt, Booking, CourseBuilder, Policy
+from .builder import Attempt, Booking, CourseBuilder, Policy, union_masks
 from .diagnose import explain_unplaced
 from .timeline import Timeline
 
@@ -94,13 +94,6 @@ SHARE_GROUP_MAX = 4  # courses already starting in a week beyond which it is not
 
 def low_bit(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
-
-
-def _union_of(masks: list[tuple[str | None, int]]) -> int:
-    out = 0
-    for _, m in masks:
-        out |= m
-    return out
 
 
 PORTFOLIO_LIMIT = 150  # patients up to which several greedy passes are compared
@@ -243,7 +236,7 @@ class Planner:
                 if not masks:
                     ok = False
                     break
-                s, chair = min((low_bit(_union_of(m)), builder.chairs.index(c), c) for c, m in masks.items())[::2]
+                s, chair = min((low_bit(union_masks(m)), builder.chairs.index(c), c) for c, m in masks.items())[::2]
                 staff = builder.staff_at(masks[chair], s)
                 timeline.book(day, s, builder.first_len, member.id, chair, staff)
                 held[member.id] = (s, chair, staff, builder.first_len)

@@ -230,6 +230,23 @@ class ScheduleFacts:
             return self.calendar.open_windows(day)
         return self.calendar.chair_windows(chair, day)
 
+    def time_span(self, days: list[dt.date], chair: str | None, step: int,
+                  live_only: bool) -> tuple[int, int] | None:
+        """The opening hours and bookings of ``days``, widened to whole ``step`` minutes."""
+        starts: list[int] = []
+        ends: list[int] = []
+        for d in days:
+            for s, e in self.weekly_hours(d):
+                starts.append(s)
+                ends.append(e)
+            for b in self.bookings(d, chair):
+                if b.live or not live_only:
+                    starts.append(b.start)
+                    ends.append(b.end)
+        if not starts:
+            return None
+        return min(starts) // step * step, min(24 * 60, -(-max(ends) // step) * step)
+
     def weekly_hours(self, day: dt.date) -> tuple[Window, ...]:
         """The clinic's usual hours on that weekday, closures aside (for a grid's extent)."""
         return tuple(self.clinic.info.hours.get(weekday_key(day), ()))

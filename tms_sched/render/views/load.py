@@ -89,19 +89,7 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
 
 
 def _extent(facts: ScheduleFacts, days: list[dt.date], chair: str | None) -> tuple[int, int]:
-    starts: list[int] = []
-    ends: list[int] = []
-    for d in days:
-        for s, e in facts.weekly_hours(d):
-            starts.append(s)
-            ends.append(e)
-        for b in facts.bookings(d, chair):
-            if b.live:
-                starts.append(b.start)
-                ends.append(b.end)
-    if not starts:
-        return 8 * 60, 18 * 60
-    return min(starts) // 60 * 60, min(24 * 60, -(-max(ends) // 60) * 60)
+    return facts.time_span(days, chair, 60, live_only=True) or (8 * 60, 18 * 60)
 
 
 def _hour_labels(hours: list[int], cell: int) -> Text:

@@ -89,18 +89,7 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
 
 
 def _extent(facts: ScheduleFacts, days: list[dt.date], chair: str | None) -> tuple[int, int]:
-    starts: list[int] = []
-    ends: list[int] = []
-    for d in days:
-        for s, e in facts.weekly_hours(d):
-            starts.append(s)
-            ends.append(e)
-        for b in facts.bookings(d, chair):
-            starts.append(b.start)
-            ends.append(b.end)
-    lo = min(starts) // STEP * STEP
-    hi = -(-max(ends) // STEP) * STEP
-    return lo, min(hi, 24 * 60)
+    return facts.time_span(days, chair, STEP, live_only=False) or (8 * 60, 18 * 60)
 
 
 def _capacity_cell(facts: ScheduleFacts, day: dt.date, chairs: list[str], t: int, per_chair: bool,
