@@ -128,7 +128,6 @@ def chair_hours(patients: list[Patient]) -> float:
 
 def background(clinic: Clinic, rng: random.Random, target_minutes: float, weeks: int) -> list:
     """Plan earlier referrals until they book ``target_minutes`` of chair time in the window."""
-    from tms_sched.model.schedule import Appointment  # noqa: F401  (type of what is returned)
     from tms_sched.plan.builder import CourseBuilder, Policy
     from tms_sched.plan.planner import Planner, PatientPlan, commit, to_appointments
 

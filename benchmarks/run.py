@@ -94,13 +94,11 @@ def count_violations(inst: gen.Instance, schedule) -> int | str:
         from tms_sched.check import check_schedule  # the independent checker
     except ImportError:
         return "n/a"
-    from tms_sched.io.clinic import Roster
 
     from tms_sched.model.schedule import ScheduledPatient
 
     # The background courses share the chairs: check them together with the new ones.
     groups: dict[str, list] = {}
-    protocols: dict[str, str] = {}
     for pid, appt in inst.booked:
         groups.setdefault(pid, []).append(appt)
     combined = schedule.model_copy(deep=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..calendar import weekday_key
 from ..model.clinic import Clinic
 from ..model.patient import Patient
-from ..model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from .timeline import Timeline, bits, mask_of, nearest_bit, run_starts
 
 ONE_DAY = dt.timedelta(days=1)

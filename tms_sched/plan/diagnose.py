@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..calendar import ClinicCalendar, weekday_key
+from ..calendar import ClinicCalendar
 from ..model.base import WEEKDAY_NAMES, WEEKDAYS
 from ..model.clinic import Clinic
 from ..model.patient import Patient

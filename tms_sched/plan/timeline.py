@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ..calendar import ClinicCalendar, weekday_key
+from ..calendar import ClinicCalendar
 from ..model.clinic import Clinic
 
 
