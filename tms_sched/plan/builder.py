@@ -288,24 +288,26 @@ class CourseBuilder:
         attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
         return True
 
-    def _chain(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int) -> int:
-        """Place up to ``need`` sessions on ``day``, each >= gap after the previous one ends:
-        on the course's chair when it is free within the tolerance of the earliest slot,
-        else at the earliest slot on any chair."""
+    def _chain(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int,
+               after: int = 0) -> int:
+        """Place up to ``need`` sessions on ``day``, each >= gap after the previous one ends
+        (and, for sessions booked before, ends at ``after`` at the earliest): on the course's
+        chair when it is free within the tolerance of the earliest slot, else at the earliest
+        slot on any chair."""
         before = len(attempt.bookings)
-        placed = self._chain_once(day, attempt, chair, need, gap_minutes, self.tol)
+        placed = self._chain_once(day, attempt, chair, need, gap_minutes, self.tol, after)
         if placed < need and self.tol:
             for b in attempt.bookings[before:]:
                 attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
             del attempt.bookings[before:]
-            placed = self._chain_once(day, attempt, chair, need, gap_minutes, 0)
+            placed = self._chain_once(day, attempt, chair, need, gap_minutes, 0, after)
         return placed
 
     def _chain_once(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int,
-                    loyalty: int) -> int:
+                    loyalty: int, after: int = 0) -> int:
         gap = -(-gap_minutes // self.slot)
         today_own = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
-        not_before = max((b.start + b.length + gap for b in today_own), default=0)
+        not_before = max((b.start + b.length + gap for b in today_own), default=after)
         placed = 0
         for i in range(need):
             starts = self.chair_starts(day, self.session_len, attempt)

@@ -37,7 +37,7 @@ from ..model.schedule import Appointment, Schedule, ScheduledPatient, ScheduleIn
 from ..tz import local_datetime
 from .builder import Attempt, Booking, CourseBuilder, Policy
 from .diagnose import explain_unplaced
-from .planner import ASSESSMENT_SUFFIX, PatientPlan, Planner, commit, to_appointments
+from .planner import ASSESSMENT_SUFFIX, PatientPlan, commit, smart_order, to_appointments
 from .timeline import Timeline
 
 ONE_DAY = dt.timedelta(days=1)
@@ -235,12 +235,10 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
     # 4. Patients new to the roster, planned around everything booked.
     known = {sp.id for sp in schedule.patients}
     fresh = [p for p in patients if p.id not in known]
-    planner = Planner(clinic, today, policy, closures=schedule.closures)
-    planner.calendar = ctx.calendar
     plans: list[PatientPlan] = []
     failed: list[Patient] = []
     if fresh:
-        plans, failed = _plan_fresh(ctx, planner, fresh, progress)
+        plans, failed = _plan_fresh(ctx, fresh, progress)
 
     # 5. The new schedule: existing patients in their order, lines kept in place.
     out_patients: list[ScheduledPatient] = []
@@ -281,9 +279,7 @@ def _valid_alone(ctx: _Context, patient: Patient | None, protocol: Protocol | No
     return True
 
 
-def _plan_fresh(ctx: _Context, planner: Planner, fresh: list[Patient], progress):
-    from .planner import smart_order
-
+def _plan_fresh(ctx: _Context, fresh: list[Patient], progress):
     plans: list[PatientPlan] = []
     failed: list[Patient] = []
     ordered = smart_order(ctx.clinic, fresh, ctx.today)
@@ -692,20 +688,14 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
         room = phase.per_day - count.get(day, 0)
         if room <= 0:
             continue
-        # Chain after the day's own sessions, with the protocol's gap.
-        own = [a for a in live if a.start.astimezone(ctx.zone).date() == day]
-        for a in own:
-            d, _, first, length = ctx.slots(a)
-            attempt.busy[d] = attempt.busy.get(d, 0) | (((1 << length) - 1) << first)
-            gap_fake = Booking("treatment", d, first, length, a.chair, None, session=a.session)
-            attempt.bookings.append(gap_fake)
+        # Chain after the day's own sessions (already on the timeline), with the protocol's gap.
+        gap = -(-phase.min_gap_minutes // ctx.slot)
+        after = max((first + length + gap for a in live if a.start.astimezone(ctx.zone).date() == day
+                     for _, _, first, length in [ctx.slots(a)]), default=0)
         before = len(attempt.bookings)
-        n = builder._chain(day, attempt, chair, min(room, len(todo)), phase.min_gap_minutes)
+        n = builder._chain(day, attempt, chair, min(room, len(todo)), phase.min_gap_minutes, after)
         for b in attempt.bookings[before:]:
             b.session = todo.pop(0)
-        for a in own:  # drop the stand-ins of already booked sessions
-            attempt.bookings = [b for b in attempt.bookings if not (b.day == day and b.session == a.session
-                                                                  and b.start == ctx.slots(a)[2])]
         count[day] = count.get(day, 0) + n
         if day not in days and n:
             days.append(day)
