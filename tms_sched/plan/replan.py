@@ -658,9 +658,13 @@ def _taper(ctx: _Context, builder: CourseBuilder, phase: WeeklyPhase, attempt: A
     daily_days = [a.start.astimezone(ctx.zone).date() for a in live if a.session <= daily_total]
     daily_days += [b.day for b in attempt.bookings if b.kind != "assessment" and (b.session or 0) <= daily_total]
     last_daily = max(daily_days)
+    max_span = builder.protocol.max_span_days
+    span_limit = min(daily_days) + dt.timedelta(days=max_span) if max_span else None
     before = len(attempt.bookings)
-    if not builder._weekly(phase, attempt, last_daily, target, chair or builder.chairs[0], 0, None):
-        return "the taper weeks cannot be booked after the course's new end"
+    if not builder._weekly(phase, attempt, last_daily, target, chair or builder.chairs[0], 0, span_limit):
+        return ("the taper weeks cannot be booked after the course's new end"
+                + (f" within {max_span} days of its first session" if max_span else "")
+                + " (a clinician should decide how to go on)")
     laid = attempt.bookings[before:]
     for extra in laid[len(needed):]:  # taper sessions already delivered are not booked twice
         attempt.bookings.remove(extra)
