@@ -250,3 +250,18 @@ def test_routine_patients_never_delay_an_urgent_one(tmp_path: Path):
     assert local(sessions(alone, "UR-05")[0], zone).date() == dt.date(2026, 10, 29)
     for pid in ("UR-02", "UR-03", "UR-05", "UR-06"):
         assert local(sessions(together, pid)[0], zone).date() <= local(sessions(alone, pid)[0], zone).date(), pid
+
+
+# -- keeping an hour free for the next course --------------------------------------------
+
+def test_sessions_keep_an_hour_free_for_the_next_course(tmp_path: Path):
+    """EARLY's usual time, 08:30, would split the two-hour day into 30 and 50 free minutes;
+    booked within 30 minutes of it, at an end of the day, it leaves NEXT its mapping hour."""
+    schedule = plan(tmp_path, "keep-an-hour", "2027-03-31", 0)
+    zone = "America/Chicago"
+    early, nxt = sessions(schedule, "EARLY"), sessions(schedule, "NEXT")
+    assert local(early[0], zone) == dt.datetime(2027, 4, 5, 8, 30, tzinfo=zoneinfo.ZoneInfo(zone))
+    assert days_of(nxt, zone)[0] == dt.date(2027, 4, 6)  # the day NEXT may start
+    for a in early[1:]:  # every session stays within 30 minutes of the usual time
+        t = local(a, zone)
+        assert abs((t.hour * 60 + t.minute) - (8 * 60 + 30)) <= 30

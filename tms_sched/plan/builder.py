@@ -18,6 +18,8 @@ from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from .timeline import Timeline, bits, mask_of, nearest_bit, run_starts
 
 ONE_DAY = dt.timedelta(days=1)
+TIGHT_GAPS = 6
+"""A chair's day counts as tight when fewer hour-long gaps than this would stay free."""
 ASSESSMENT_ROLES = ("clinician", "physician")
 
 
@@ -42,6 +44,7 @@ class Policy:
     any_time: bool = True  # else a day without a slot near the usual time is skipped
     times_per_day: int = 4  # usual times tried on one start day before the next day
     pack: bool = True
+    keep_gaps: bool = True  # place sessions so that hour-long gaps for new courses stay open
 
 
 @dataclass
@@ -83,6 +86,10 @@ class CourseBuilder:
             self.chairs.remove(patient.preferred_chair)
             self.chairs.insert(0, patient.preferred_chair)
         self.first_len = self._slots(protocol.first_minutes)
+        # The longest first session of the clinic's protocols: a gap this long is where
+        # a new course can begin, so sessions are placed to keep such gaps open.
+        self.gap_len = max(self._slots(p.first_minutes) for p in clinic.protocols.values())
+        self.day_slots = 24 * 60 // self.slot
         self.session_len = self._slots(protocol.session_minutes)
         self.mapping_staff = [s.id for s in clinic.staff if s.role == protocol.first_session_staff]
         self.assessment_staff = [s.id for r in ASSESSMENT_ROLES for s in clinic.staff if s.role == r]
@@ -178,31 +185,60 @@ class CourseBuilder:
     # -- choosing a slot on one day ----------------------------------------------------------
     def pick(self, day: dt.date, length: int, target: int, chair_pref: str | None, attempt: Attempt,
              tolerance: int | None = None, not_before: int = 0) -> tuple[int, str] | None:
-        """The slot nearest ``target`` (preferred chair first on a tie), within tolerance."""
+        """A slot within tolerance of ``target``: on the first chair in order (the usual
+        one) that has one, else on whichever chair's slot is best.
+
+        The nearest slot wins; with ``keep_gaps``, on a tight day the slot that takes
+        fewest starts of an hour-long first session (another course's mapping) wins
+        first, so the gaps where a new course could begin stay open."""
+        pack = self.policy.pack and self.policy.keep_gaps
         if chair_pref is not None and target >= not_before:
             exact = ((1 << length) - 1) << target
-            if self.tl.chair_free(chair_pref, day) & self.base(day, attempt) & exact == exact:
-                return target, chair_pref  # the usual chair at the usual time: nothing is nearer
+            free = self.tl.chair_free(chair_pref, day)
+            if free & self.base(day, attempt) & exact == exact and not (
+                    pack and self._closes(free_runs(free), target, length)):
+                return target, chair_pref  # the usual chair at the usual time: nothing is better
         starts = self.chair_starts(day, length, attempt)
         if not starts:
             return None
         tol = self.tol if tolerance is None else tolerance
-        best: tuple[tuple[bool, int, int], str, int] | None = None
+        low = max(target - tol, not_before, 0)
+        high = min(target + tol, self.day_slots)
+        window = ((1 << (high + 1)) - 1) & ~((1 << low) - 1)
         order = ([chair_pref] if chair_pref in starts else []) + [c for c in starts if c != chair_pref]
+        best: tuple[tuple[int, int, int], str, int] | None = None
         for rank, chair in enumerate(order):
-            m = starts[chair] & ~((1 << not_before) - 1)
-            s = nearest_bit(m, target)
-            if s is None:
+            m = starts[chair] & window
+            if not m:
                 continue
-            d = abs(s - target)
-            if d > tol:
-                continue
-            key = (rank > 0, d, rank)  # the usual chair within tolerance beats another chair
+            if pack:
+                runs = free_runs(self.tl.chair_free(chair, day))
+                s = min(bits(m), key=lambda t: (self._closes(runs, t, length), abs(t - target), t))
+                closes = self._closes(runs, s, length)
+            else:
+                s, closes = nearest_bit(m, target), 0
+            if rank == 0:
+                return s, chair  # the usual chair within tolerance beats any other
+            key = (closes, abs(s - target), rank)
             if best is None or key < best[0]:
                 best = (key, chair, s)
         if best is None:
             return None
         return best[2], best[1]
+
+    def _closes(self, runs: list[tuple[int, int]], start: int, length: int) -> int:
+        """How many starts of an hour-long first session a booking at ``start`` takes away,
+        counted only on a tight day (few hour-long gaps left on the chair): on a quiet day
+        the usual time is kept."""
+        g = self.gap_len
+        gaps = sum((b - a) // g for a, b in runs)
+        for a, b in runs:
+            if a <= start < b:
+                lost = (b - a) // g - (start - a) // g - (b - start - length) // g
+                if gaps - lost >= TIGHT_GAPS:
+                    return 0
+                return max(0, min(start + length, b - g + 1) - max(a, start - g + 1))
+        return 0
 
     # -- phases ------------------------------------------------------------------------
     def course(self, d0: dt.date, mapping: tuple[int, str, str | None]) -> Attempt | None:
@@ -530,6 +566,13 @@ class CourseBuilder:
             return -1
         busy = ~self.tl.chair_free(chair, day)
         return (busy << 1) | (busy >> self.first_len)
+
+
+def free_runs(free: int) -> list[tuple[int, int]]:
+    """The maximal runs of set bits, as (first, end) slot pairs."""
+    starts = bits(free & ~(free << 1))
+    ends = bits(free & ~(free >> 1))
+    return [(a, b + 1) for a, b in zip(starts, ends)]
 
 
 def union_masks(masks) -> int:

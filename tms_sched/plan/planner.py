@@ -136,7 +136,8 @@ class Planner:
         if order == "smart" and len(patients) <= PORTFOLIO_LIMIT:
             # A small roster is cheap to plan: a few greedy passes, the best one kept.
             steady = dataclasses.replace(self.policy, any_time=False)
-            tries += [("smart", steady), ("arrival", self.policy), ("arrival", FIXED_TIME)]
+            loose = dataclasses.replace(self.policy, keep_gaps=False)
+            tries += [("smart", steady), ("arrival", self.policy), ("arrival", FIXED_TIME), ("arrival", loose)]
         best: tuple | None = None
         for i, (name, policy) in enumerate(tries):
             plans, failed = self._place(orders[name](), progress if i == 0 else None, policy)
