@@ -265,3 +265,15 @@ def test_sessions_keep_an_hour_free_for_the_next_course(tmp_path: Path):
     for a in early[1:]:  # every session stays within 30 minutes of the usual time
         t = local(a, zone)
         assert abs((t.hour * 60 + t.minute) - (8 * 60 + 30)) <= 30
+
+
+# -- staff hours that block a patient ------------------------------------------------------
+
+def test_unplaced_reasons_name_the_staff_hours_that_block(tmp_path: Path):
+    schedule = plan(tmp_path, "staff-hours", "2027-03-31", 1)
+    assert schedule.patients == []
+    morning = unplaced_reason(schedule, "MORNING")
+    assert "physician on shift for 60 minutes" in morning and "change a physician's hours" in morning
+    two_days = unplaced_reason(schedule, "TWO-DAYS")
+    assert "staff's shifts" in two_days and "2027-04-05" in two_days  # the chairs alone would allow it
+    assert "extend the staff hours" in two_days

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from ..calendar import ClinicCalendar
@@ -10,7 +11,7 @@ from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase, IntervalPhase
 from .builder import CourseBuilder, Policy
-from .timeline import Timeline
+from .timeline import Timeline, mask_of, run_starts
 
 
 def _days_text(days: list[str]) -> str:
@@ -87,6 +88,9 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
             if need > longest:
                 return (f"a first day of {protocol.id} needs {need // 60} h {need % 60:02d} min in one day; "
                         f"the availability gives at most {longest // 60} h {longest % 60:02d} min")
+    staff_reason = _staff_hours_reason(clinic, protocol, hours, meet)
+    if staff_reason:
+        return staff_reason
     far = today + dt.timedelta(weeks=clinic.info.horizon_weeks * 2)
     if patient.deadline is not None:
         if patient.deadline < today:
@@ -109,7 +113,51 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
         first = min(b.day for b in attempt.bookings if b.kind != "assessment")
         return (f"no room within the {clinic.info.horizon_weeks}-week horizon: {what} with capability "
                 f"'{protocol.capability}' are full; the earliest start that fits is {first}")
+    if clinic.staff:
+        # Would the course fit if nobody had to be on shift? Then the staff hours block it.
+        free = _without_staff(clinic, calendar, timeline)
+        unstaffed = CourseBuilder(free, free.clinic, patient, protocol, today, policy, horizon_end=far).search()
+        if unstaffed is not None:
+            first = min(b.day for b in unstaffed.bookings if b.kind != "assessment")
+            return (f"no complete course fits the staff's shifts: the chairs alone would allow a start on {first}, "
+                    f"but on too few days is someone on shift at the times the patient can come "
+                    f"(extend the staff hours, or widen the availability)")
     if probe.failure:
         return f"no complete course fits: {probe.failure} (check staff hours for assessments)"
     return (f"no complete course fits within {2 * clinic.info.horizon_weeks} weeks with this availability "
             f"and the {what} free (widen the availability or add capacity)")
+
+
+def _staff_hours_reason(clinic: Clinic, protocol, hours, meet: list[str]) -> str | None:
+    """A reason when no shift of the needed role ever meets the patient's availability."""
+    if not clinic.staff:
+        return None
+    slot = clinic.info.slot_minutes
+    role = protocol.first_session_staff
+    mappers = [s for s in clinic.staff if s.role == role]
+    fits = [d for d in meet for m in mappers if run_starts(
+        mask_of(hours.get(d, ()), slot) & mask_of(clinic.info.hours.get(d, ()), slot) & mask_of(m.hours.get(d, ()), slot),
+        -(-protocol.first_minutes // slot))]
+    if not fits:
+        return (f"the first session needs a {role} on shift for {protocol.first_minutes} minutes within the "
+                f"patient's availability ({_days_text(meet)}), and no {role}'s hours meet it "
+                f"(change a {role}'s hours, or widen the availability)")
+    if protocol.assessments:
+        shortest = min(a.minutes for a in protocol.assessments)
+        assessors = [s for s in clinic.staff if s.role in ("physician", "clinician")]
+        if not any(run_starts(mask_of(hours.get(d, ()), slot) & mask_of(clinic.info.hours.get(d, ()), slot)
+                              & mask_of(m.hours.get(d, ()), slot), -(-shortest // slot))
+                   for d in meet for m in assessors):
+            return (f"the assessments need a physician or clinician on shift within the patient's availability "
+                    f"({_days_text(meet)}), and no one's hours meet it (change a clinician's hours, or widen "
+                    f"the availability)")
+    return None
+
+
+def _without_staff(clinic: Clinic, calendar: ClinicCalendar, timeline: Timeline) -> Timeline:
+    """The same bookings on a timeline where nobody needs to be on shift."""
+    bare = dataclasses.replace(clinic, staff=[])
+    free = Timeline(bare, calendar)
+    free.chair_busy = dict(timeline.chair_busy)
+    free.patient_busy = dict(timeline.patient_busy)
+    return free
