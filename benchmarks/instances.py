@@ -133,7 +133,8 @@ def background(clinic: Clinic, rng: random.Random, target_minutes: float, weeks:
 
     # The background is booked the same way whatever the planner's policy, so that every
     # variant of the planner is measured on the same instance.
-    FIXED = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False)
+    FIXED = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False,
+                   spare_physicians=False)
     begin = START - dt.timedelta(weeks=6)
     end = START + dt.timedelta(weeks=weeks)
     planner = Planner(clinic, begin)

@@ -31,7 +31,8 @@ from tms_sched.plan.planner import plan_schedule  # noqa: E402
 # First come, first served, the way clinics book by hand: each patient in arrival order
 # takes the earliest day and time at which the whole course can be booked at that same
 # time every day (on any capable chair); a day without that time is skipped.
-BASELINE = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False)
+BASELINE = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False,
+                  spare_physicians=False)
 SEEDS = {"S": 11, "M": 22, "L": 33, "large": 44, "network": 55}
 
 

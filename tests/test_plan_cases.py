@@ -277,3 +277,30 @@ def test_unplaced_reasons_name_the_staff_hours_that_block(tmp_path: Path):
     two_days = unplaced_reason(schedule, "TWO-DAYS")
     assert "staff's shifts" in two_days and "2027-04-05" in two_days  # the chairs alone would allow it
     assert "extend the staff hours" in two_days
+
+
+# -- assessments spare the physician ---------------------------------------------------------
+
+def test_assessments_go_to_a_clinician_before_a_physician(tmp_path: Path):
+    """The physician is free at the patient's usual time, the clinician only in the
+    afternoon: every assessment still goes to the clinician."""
+    schedule = plan(tmp_path, "assessments-clinician", "2027-03-22", 0)
+    sp = schedule.patient("EARLY-BIRD")
+    assessments = [a for a in sp.appointments if a.kind == "assessment"]
+    assert len(assessments) == 3
+    assert {a.staff for a in assessments} == {"rn-pm"}
+    assert all(local(a, "America/Chicago").hour >= 13 for a in assessments)
+    mapping = next(a for a in sp.appointments if a.kind == "mapping")
+    assert mapping.staff == "dr-all"
+
+
+def test_a_physician_takes_an_assessment_when_no_clinician_is_free(tmp_path: Path):
+    text = (CASES / "assessments-clinician.toml").read_text()
+    # The clinician is away for the whole baseline window (the 14 days before 2027-04-05).
+    away = ", ".join(str(dt.date(2027, 3, 22) + dt.timedelta(days=k)) for k in range(14))
+    text = text.replace('role = "clinician"\n', f'role = "clinician"\naway = [{away}]\n')
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(text)
+    schedule = plan(tmp_path, clinic, "2027-03-22", 0)
+    staff = {a.name: a.staff for a in schedule.patient("EARLY-BIRD").appointments if a.kind == "assessment"}
+    assert staff == {"baseline": "dr-all", "end-of-course": "rn-pm", "follow-up": "rn-pm"}

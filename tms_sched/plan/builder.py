@@ -45,6 +45,7 @@ class Policy:
     times_per_day: int = 4  # usual times tried on one start day before the next day
     pack: bool = True
     keep_gaps: bool = True  # place sessions so that hour-long gaps for new courses stay open
+    spare_physicians: bool = True  # assessments go to a clinician where one is free in the window
 
 
 @dataclass
@@ -93,6 +94,13 @@ class CourseBuilder:
         self.session_len = self._slots(protocol.session_minutes)
         self.mapping_staff = [s.id for s in clinic.staff if s.role == protocol.first_session_staff]
         self.assessment_staff = [s.id for r in ASSESSMENT_ROLES for s in clinic.staff if s.role == r]
+        self.mappers = set(self.mapping_staff)
+        clinicians = [s.id for s in clinic.staff if s.role == "clinician"]
+        physicians = [s.id for s in clinic.staff if s.role == "physician"]
+        if policy.spare_physicians and clinicians and physicians:
+            self.assessment_groups = [clinicians, self.assessment_staff]
+        else:
+            self.assessment_groups = [self.assessment_staff]
         self._avail: dict[dt.date, int] = {}
         self.failure: str | None = None
 
@@ -443,24 +451,30 @@ class CourseBuilder:
             if a.anchor == "first":
                 days.reverse()  # closest to the course first
             length = length_cache.setdefault(a.minutes, self._slots(a.minutes))
-            placed = False
-            for day in days:
-                if day < self.today:
-                    continue
-                not_before = last_end if (a.anchor == "last" and day == last) else 0
-                got = self._assessment_slot(day, length, target, attempt, not_before)
-                if got:
-                    s, person = got
-                    attempt.add(Booking("assessment", day, s, length, None, person, name=a.name))
-                    placed = True
-                    break
-            if not placed:
+            not_before = {last: last_end} if a.anchor == "last" else {}
+            booking = self.assessment_booking(a.name, days, length, target, attempt, not_before, self.today)
+            if booking is not None:
+                attempt.add(booking)
+            else:
                 self.failure = f"no {a.name} assessment slot"
                 return False
         return True
 
+    def assessment_booking(self, name: str, days: list[dt.date], length: int, target: int, attempt: Attempt,
+                           not_before: dict[dt.date, int], earliest: dt.date) -> Booking | None:
+        """The assessment on the first of ``days`` (from ``earliest``) with a slot; a clinician
+        anywhere in the window before a physician, whose time every new course's mapping needs."""
+        for staff in self.assessment_groups:
+            for day in days:
+                if day < earliest:
+                    continue
+                got = self._assessment_slot(day, length, target, attempt, not_before.get(day, 0), staff)
+                if got:
+                    return Booking("assessment", day, got[0], length, None, got[1], name=name)
+        return None
+
     def _assessment_slot(self, day: dt.date, length: int, target: int, attempt: Attempt,
-                         not_before: int) -> tuple[int, str | None] | None:
+                         not_before: int, staff: list[str]) -> tuple[int, str | None] | None:
         free = self.base(day, attempt) & mask_of(self.cal.open_windows(day), self.slot) & self.tl.headroom(day)
         free &= ~((1 << not_before) - 1)
         if not free:
@@ -469,10 +483,17 @@ class CourseBuilder:
             s = nearest_bit(run_starts(free, length), target)
             return (s, None) if s is not None else None
         best = None
-        for rank, (person, m) in enumerate(self.staffed_starts(day, length, free, self.assessment_staff).items()):
-            s = nearest_bit(m, target)
-            if s is not None and (best is None or (abs(s - target), rank) < best[0]):
-                best = ((abs(s - target), rank), s, person)
+        for rank, (person, m) in enumerate(self.staffed_starts(day, length, free, staff).items()):
+            if self.policy.spare_physicians and person in self.mappers:
+                # A mapper's hour-long gaps are where new courses begin: keep them open.
+                runs = free_runs(self.tl.staff_free(person, day))
+                s = min(bits(m), key=lambda t: (self._closes(runs, t, length), abs(t - target), t))
+                key = (self._closes(runs, s, length), abs(s - target), rank)
+            else:
+                s = nearest_bit(m, target)
+                key = (0, abs(s - target), rank)
+            if best is None or key < best[0]:
+                best = (key, s, person)
         return (best[1], best[2]) if best else None
 
     # -- the search --------------------------------------------------------------------------

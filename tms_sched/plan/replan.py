@@ -744,16 +744,9 @@ def _assessments(ctx: _Context, builder: CourseBuilder, protocol: Protocol, sp: 
         days = [anchor + dt.timedelta(days=k) for k in range(lo, hi + 1)]
         if a.anchor == "first":
             days.reverse()
-        placed = False
-        for day in days:
-            if day < ctx.freeze_until:
-                continue
-            not_before = last_end if (a.anchor == "last" and day == last) else 0
-            got = builder._assessment_slot(day, length, target or 0, attempt, not_before)
-            if got:
-                attempt.add(Booking("assessment", day, got[0], length, None, got[1], name=a.name))
-                placed = True
-                break
-        if not placed:
+        not_before = {last: last_end} if a.anchor == "last" else {}
+        booking = builder.assessment_booking(a.name, days, length, target or 0, attempt, not_before, ctx.freeze_until)
+        if booking is None:
             return False
+        attempt.add(booking)
     return True
