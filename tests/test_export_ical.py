@@ -316,8 +316,16 @@ def test_unknown_patient(tmp_path):
 
 
 def test_missing_or_wrong_output_folder(tmp_path):
-    result = run("export", "ical", SCHEDULE, "--clinic", CLINIC, "--by", "clinic", "-o", str(tmp_path / "nope"))
-    refused(result, "the folder does not exist")
+    target = tmp_path / "new" / "calendars"
+    result = run("export", "ical", SCHEDULE, "--clinic", CLINIC, "--by", "clinic", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"created {target}/" in result.stderr
+    assert [p.name for p in target.iterdir()] == ["clinic.ics"]
+    # A refused export creates nothing.
+    result = run("export", "ical", SCHEDULE, "--clinic", CLINIC, "--by", "patient", "-o", str(tmp_path / "none"),
+                 "--patient", "P-0010")
+    refused(result, "no such patient")
+    assert not (tmp_path / "none").exists()
     (tmp_path / "file").write_text("x")
     result = run("export", "ical", SCHEDULE, "--clinic", CLINIC, "--by", "clinic", "-o", str(tmp_path / "file"))
     refused(result, "is a file, not a folder")

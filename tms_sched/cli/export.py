@@ -30,7 +30,7 @@ def export() -> None:
 @click.option("--by", "view", required=True, type=click.Choice(VIEWS),
               help="One calendar per patient, per chair, per staff member, or one for the whole clinic.")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
-              help="Existing folder to write the .ics files into.")
+              help="Folder to write the .ics files into (created if missing).")
 @click.option("--patient", "patient_ids", multiple=True, metavar="ID",
               help="With --by patient: only this patient's calendar; repeatable.")
 @click.option("--include-names", is_flag=True,
@@ -50,9 +50,7 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     already in DIR is replaced only when it is an earlier export for the same clinic.
     """
     folder = Path(out_dir)
-    if not folder.exists():
-        raise UsageError(f"-o {out_dir}: the folder does not exist; create it first (mkdir {out_dir})")
-    if not folder.is_dir():
+    if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o {out_dir}: is a file, not a folder; give the folder to write the calendars into")
     if patient_ids and view != "patient":
         raise UsageError(f"--patient chooses patient calendars; use it with --by patient, not --by {view}")
@@ -91,6 +89,12 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
 
     options = ExportOptions(by=view, patients=patient_ids, names=names, alarms=alarms)  # type: ignore[arg-type]
     files = build_calendars(schedule, clinic, options)
+    if files and not folder.exists():
+        try:  # only once there is something to write: a refused export leaves nothing behind
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise UsageError(f"-o {out_dir}: cannot create the folder ({exc.strerror})") from None
+        click.echo(f"created {out_dir}/", err=True)
     paths = write_calendars(out_dir, files, clinic.info.name)
     for path, f in zip(paths, files):
         click.echo(f"{path}: {f.events} event{'' if f.events == 1 else 's'}")
