@@ -264,3 +264,29 @@ def test_the_diff_never_says_no_changes_when_the_file_changed(tmp_path: Path):
     result = replan(CLINIC, schedule, "2027-04-15", rosters=(ROSTER,), code=1)
     assert schedule.read_text(encoding="utf-8") != text  # R-ACC is now listed unplaced
     assert "no changes" not in result.stdout
+
+
+# -- replanning during the day -----------------------------------------------------------
+
+def test_a_replan_during_the_day_books_nothing_before_now(tmp_path: Path):
+    """At 14:00 the 13:25 slot of the morning's make-up is past: it goes later, and the
+    day's earlier planned sessions, not yet marked, stay where they are."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-13", "done", "--today", "2027-04-14")
+    tms("mark", schedule, "R-ACC", "2027-04-14", "08:00", "missed", "--today", "2027-04-14")
+    result = replan(CLINIC, schedule, "2027-04-14", "--now", "14:00", rosters=(ROSTER,), code=0)
+    (line,) = diff(result)
+    assert line.startswith("+ R-ACC R-ACC-11m: treatment session 11 2027-04-14 ")
+    assert line.split()[-3] >= "14:00", line
+    assert "not marked done or missed yet" in result.stderr and "before 2027-04-14 14:00" in result.stderr
+    assert errors(CLINIC, schedule, ROSTER) == []
+
+
+def test_a_first_plan_during_the_day_starts_after_now(tmp_path: Path):
+    out = tmp_path / "schedule.toml"
+    tms("plan", CLINIC, "--roster", ROSTER, "-o", out, "--today", "2027-04-05", "--now", "12:00")
+    schedule, _ = load_schedule(str(out))
+    today = [a for _, a in schedule.appointments() if a.start.date().isoformat() == "2027-04-05"]
+    assert today and all(a.start.strftime("%H:%M") >= "12:00" for a in today)
+    refused = tms("plan", CLINIC, "-o", out, "--now", "9am", code=2)
+    assert "write it as HH:MM" in refused.output

@@ -20,6 +20,19 @@ from ..render.plan_summary import summary_data, summary_view
 from . import echo_err, main, today_option, warn
 
 
+class TimeOfDay(click.ParamType):
+    name = "time"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            t = dt.time.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a time of day; write it as HH:MM, like 14:30", param, ctx)
+        return t.hour * 60 + t.minute
+
+
 def _same_clinic(clinic, schedule, path: str) -> None:
     info = schedule.schedule
     if info.timezone != clinic.info.timezone:
@@ -59,9 +72,12 @@ def _progress_bar():
 @click.option("--diff", "show_diff", is_flag=True, help="With --schedule: print what changed against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The summary's format.")
+@click.option("--now", "now", type=TimeOfDay(), default=None, metavar="HH:MM",
+              help="The time of day it is on today: nothing is booked earlier that day. Default: the clinic's "
+                   "clock when --today is left out, else the start of the day.")
 @today_option
 def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, output: str | None,
-         freeze_days: int, show_diff: bool, fmt: str, today: dt.date | None) -> None:
+         freeze_days: int, show_diff: bool, fmt: str, now: int | None, today: dt.date | None) -> None:
     """Book every patient's course and write the schedule.
 
     Books, for every patient, the mapping session (with a named physician), every
@@ -78,10 +94,15 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     Exit code 0 when everyone is placed, 1 when some patient is not (the schedule is
     still written), 2 for bad input.
     """
+    real = today is None
     today = today or dt.date.today()
     if (freeze_days or show_diff) and not schedule_path:
         raise UsageError("--freeze-days and --diff need --schedule FILE (the schedule to replan)")
     clinic, roster = load_setup(clinic_path, rosters)
+    if now is None and real:
+        clock = dt.datetime.now(clinic.zone)
+        if clock.date() == today:
+            now = clock.hour * 60 + clock.minute
     warn(roster.warnings + roster_warnings(clinic, roster, today))
     output = output or schedule_path or "schedule.toml"
     progress, update = _progress_bar()
@@ -89,14 +110,15 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     if schedule_path:
         existing, _ = load_schedule(schedule_path)
         _same_clinic(clinic, existing, schedule_path)
-        result = replan(clinic, existing, roster.patients, today, freeze_days=freeze_days)
+        result = replan(clinic, existing, roster.patients, today, freeze_days=freeze_days, now_minute=now)
         schedule = result.schedule
         moved = [f"{m.patient} {m.appointment}" for m in result.moved]
         for pid, appt in result.frozen_invalid:
             echo_err(f"warning: {pid} {appt.id} on {appt.start:%Y-%m-%d %H:%M} breaks a rule but lies in the "
                      f"{freeze_days} frozen days; it was left in place (run tms-sched check)")
         if result.unmarked_past:
-            echo_err(f"note: {len(result.unmarked_past)} planned appointment(s) before {today} are not marked "
+            before = f"{today} {now // 60:02d}:{now % 60:02d}" if now is not None else str(today)
+            echo_err(f"note: {len(result.unmarked_past)} planned appointment(s) before {before} are not marked "
                      "done or missed yet (tms-sched mark SCHEDULE --through DATE done)")
         known = {sp.id for sp in existing.patients}
         added = len(result.added) + sum(len(sp.appointments) for sp in schedule.patients if sp.id not in known)
@@ -107,9 +129,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     else:
         if progress is not None and len(roster.patients) > 20:
             with progress:
-                result = plan_schedule(clinic, roster.patients, today, progress=update)
+                result = plan_schedule(clinic, roster.patients, today, progress=update, now_minute=now)
         else:
-            result = plan_schedule(clinic, roster.patients, today)
+            result = plan_schedule(clinic, roster.patients, today, now_minute=now)
         schedule = result.schedule
     if output == "-":
         click.echo(render_schedule(schedule, "toml"), nl=False)

@@ -103,9 +103,11 @@ FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance
 
 class Planner:
     def __init__(self, clinic: Clinic, today: dt.date, policy: Policy | None = None,
-                 closures: Sequence = (), booked: Sequence[tuple[str, Appointment]] = ()) -> None:
+                 closures: Sequence = (), booked: Sequence[tuple[str, Appointment]] = (),
+                 now_minute: int | None = None) -> None:
         self.clinic = clinic
         self.today = today
+        self.now_minute = now_minute
         self.policy = policy or Policy()
         self.calendar = ClinicCalendar(clinic, closures)
         self.booked = list(booked)
@@ -113,6 +115,7 @@ class Planner:
     def new_timeline(self) -> Timeline:
         """A timeline holding the appointments already booked (they are never moved here)."""
         timeline = Timeline(self.clinic, self.calendar)
+        timeline.set_now(self.today, self.now_minute)
         slot = self.clinic.info.slot_minutes
         zone = self.clinic.zone
         for patient_id, appt in self.booked:
@@ -323,12 +326,13 @@ def to_appointments(clinic: Clinic, plan: PatientPlan, revision: int) -> list[Ap
 def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *,
                   policy: Policy | None = None, order: str = "smart",
                   progress: Callable[[int, int], None] | None = None,
-                  booked: Sequence[tuple[str, Appointment]] = ()) -> PlanResult:
+                  booked: Sequence[tuple[str, Appointment]] = (), now_minute: int | None = None) -> PlanResult:
     """Book every patient's course; returns the schedule and the unplaced with reasons.
 
-    ``booked`` holds appointments of other patients that already occupy the clinic.
+    ``booked`` holds appointments of other patients that already occupy the clinic;
+    ``now_minute`` (minutes after midnight) is the time of day it is on ``today``.
     """
-    planner = Planner(clinic, today, policy, booked=booked)
+    planner = Planner(clinic, today, policy, booked=booked, now_minute=now_minute)
     bookable = [p for p in patients if p.protocol in clinic.protocols]
     plans, failed = planner.run(bookable, order=order, progress=progress)
     revision = 1

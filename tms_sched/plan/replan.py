@@ -160,11 +160,18 @@ def _usual(ctx: _Context, sessions: Sequence[Appointment]) -> tuple[int | None, 
     return int(statistics.median(starts)), chair
 
 
+def _minute(ctx: _Context, appt: Appointment) -> int:
+    local = appt.start.astimezone(ctx.zone)
+    return local.hour * 60 + local.minute
+
+
 def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], today: dt.date, *,
            freeze_days: int = 0, policy: Policy | None = None,
-           progress: Callable[[int, int], None] | None = None) -> ReplanResult:
+           progress: Callable[[int, int], None] | None = None, now_minute: int | None = None) -> ReplanResult:
+    """``now_minute`` (minutes after midnight): nothing new is booked on ``today`` before it."""
     policy = policy or Policy()
     ctx = _Context(clinic, schedule, today, freeze_days, policy)
+    ctx.timeline.set_now(today, now_minute)
     roster = {p.id: p for p in patients}
     result = ReplanResult(schedule=schedule)
 
@@ -179,7 +186,7 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
                 ctx.book(sp.id, appt)
                 kept.append(appt)
             elif appt.status == "planned":
-                if day < today:
+                if day < today or (day == today and now_minute is not None and _minute(ctx, appt) < now_minute):
                     result.unmarked_past.append((sp.id, appt))
                     ctx.book(sp.id, appt)
                     kept.append(appt)

@@ -79,6 +79,7 @@ class Timeline:
         self.levels: dict[dt.date, list[int]] = {}
         self.full: dict[dt.date, int] = {}
         self.has_staff = bool(clinic.staff)
+        self.now: tuple[dt.date, int] | None = None  # (today, slot): nothing is booked before it
         self._open: dict[tuple[str, dt.date], int] = {}
         self._staff_open: dict[tuple[str, dt.date], int] = {}
         self._exactly: dict[dt.date, list[int]] = {}
@@ -181,4 +182,11 @@ class Timeline:
         return self.staff_open(staff, day) & ~self.staff_busy.get((staff, day), 0)
 
     def patient_free(self, patient: str, day: dt.date) -> int:
-        return ~self.patient_busy.get((patient, day), 0)
+        free = ~self.patient_busy.get((patient, day), 0)
+        if self.now is not None and day == self.now[0]:
+            free &= ~((1 << self.now[1]) - 1)  # earlier today is already past
+        return free
+
+    def set_now(self, day: dt.date, minute: int | None) -> None:
+        """Book nothing on ``day`` before ``minute`` (the time of day it is now)."""
+        self.now = None if minute is None else (day, -(-minute // self.slot))
