@@ -7,7 +7,8 @@ A course begins with its mapping: an hour on a capable chair with a physician fr
 that same hour. Before any new referral is booked, this prints, week by week, on how
 many open days the background (the courses booked by hand, see instances.py) leaves
 such an opening for a patient free all day, for a standard 10 Hz course and for an
-iTBS course, and whether a 5x5 week could start that Monday. It shows the weeks in
+iTBS course, and whether the planner's search finds a whole 5x5 week starting that
+Monday. It shows the weeks in
 which no planner can start a new course, whatever order or times it chooses.
 
 It then prints a lower bound on the mean wait that any plan of the new referrals can
