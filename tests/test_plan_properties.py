@@ -91,3 +91,18 @@ def test_urgent_patients_never_wait_for_routine_ones(setup):
             continue
         assert day_together is not None, f"{p.id} is placed alone but not beside routine patients"
         assert day_together <= day_alone, f"{p.id} starts {day_together} beside routine patients, {day_alone} alone"
+
+
+@SETTINGS
+@given(setups(), st.integers(min_value=0, max_value=24 * 60 - 1))
+def test_nothing_is_booked_before_now(setup, now):
+    clinic_data, patients_data, today = setup
+    clinic, roster = _load(clinic_data, patients_data)
+    schedule = plan_schedule(clinic, roster.patients, today, now_minute=now).schedule
+    assert errors(clinic, schedule, roster) == []
+    assert rule_violations(clinic, schedule, roster.patients, today) == []
+    zone = zoneinfo.ZoneInfo(clinic.info.timezone)
+    for _, a in schedule.appointments():
+        local = a.start.astimezone(zone)
+        if local.date() == today:
+            assert local.hour * 60 + local.minute >= now, f"{a.id} at {local:%H:%M} is before {now // 60:02d}:{now % 60:02d}"
