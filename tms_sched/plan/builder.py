@@ -215,13 +215,16 @@ class CourseBuilder:
         window = ((1 << (high + 1)) - 1) & ~((1 << low) - 1)
         order = ([chair_pref] if chair_pref in starts else []) + [c for c in starts if c != chair_pref]
         best: tuple[tuple[int, int, int], str, int] | None = None
+        # Gaps are kept only among slots within the usual tolerance; a wider search (a
+        # session that would otherwise be lost, a taper or interval day) takes the nearest.
+        near = window & ((1 << (min(target + self.tol, self.day_slots) + 1)) - 1) & ~((1 << max(target - self.tol, 0)) - 1)
         for rank, chair in enumerate(order):
             m = starts[chair] & window
             if not m:
                 continue
-            if pack:
+            if pack and m & near:
                 runs = free_runs(self.tl.chair_free(chair, day))
-                s = min(bits(m), key=lambda t: (self._closes(runs, t, length), abs(t - target), t))
+                s = min(bits(m & near), key=lambda t: (self._closes(runs, t, length), abs(t - target), t))
                 closes = self._closes(runs, s, length)
             else:
                 s, closes = nearest_bit(m, target), 0

@@ -158,7 +158,8 @@ class Planner:
         return plans, failed
 
     def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
-        """Fewer urgent patients lost, then fewer lost, then less waiting (business days)."""
+        """Fewer urgent patients lost, then fewer lost, then less waiting (business days),
+        then steadier times, then fewer chair changes."""
         urgent_lost = sum(1 for p in failed if p.priority == "urgent")
         # Urgent courses are booked first in every pass, so their waiting does not depend on
         # the routine patients: ranking on it first means no routine patient costs one a day.
@@ -167,7 +168,7 @@ class Planner:
             if plan.patient.priority == "urgent":
                 start = max(plan.patient.start_after or self.today, self.today)
                 urgent_wait += self.calendar.business_days(start, plan.bookings_first_day())
-        total = changes = daily = steady = 0
+        total = changes = daily = steady = drift = 0
         if waits:
             tolerance = self.policy.tolerance_minutes // self.clinic.info.slot_minutes
             for plan in plans:
@@ -180,10 +181,13 @@ class Planner:
                     once = once_daily(plan.bookings)
                     daily += len(once)
                     steady += sum(1 for b in once if abs(b.start - usual) <= tolerance)
+                    drift += sum(1 for b in once if abs(b.start - usual) > 2 * tolerance)
         # A plan that keeps fewer than 90% of daily sessions near their usual time ranks
         # after one that does: patients fit TMS around work.
         unsteady = daily > 0 and steady < 0.9 * daily
-        return (urgent_lost, urgent_wait, len(failed), unsteady, total, changes)
+        # Between plans that wait alike, the one with fewer sessions over an hour from
+        # their usual time (what check reports as TMS101), then fewer chair changes.
+        return (urgent_lost, urgent_wait, len(failed), unsteady, total, drift, changes)
 
     def _place(self, ordered: list[Patient], progress, policy: Policy) -> tuple[list[PatientPlan], list[Patient]]:
         timeline = self.new_timeline()
