@@ -290,3 +290,23 @@ def test_a_first_plan_during_the_day_starts_after_now(tmp_path: Path):
     assert today and all(a.start.strftime("%H:%M") >= "12:00" for a in today)
     refused = tms("plan", CLINIC, "-o", out, "--now", "9am", code=2)
     assert "write it as HH:MM" in refused.output
+
+
+# -- the walk-through of docs/replanning.md ------------------------------------------------
+
+def test_the_documented_walk_through_checks_clean(tmp_path: Path):
+    """A make-up that becomes a course's last session moves its end-of-course assessment
+    when they fall on the same day: R-003's make-up goes to 2027-01-15 09:30, so the
+    assessment planned there at 09:00 comes after it."""
+    config = Path(__file__).resolve().parent.parent / "config.example.toml"
+    clinic = tmp_path / "clinic.toml"
+    shutil.copy(config, clinic)
+    schedule = first_plan(tmp_path, clinic, "2026-11-30")
+    tms("mark", schedule, "--through", "2026-12-01", "done", "--today", "2026-12-02")
+    tms("mark", schedule, "R-001", "2026-12-02", "missed", "--today", "2026-12-02")
+    tms("mark", schedule, "--closed", "2026-12-03", "--reason", "snow", "--today", "2026-12-02")
+    result = replan(clinic, schedule, "2026-12-02", code=0)
+    assert "> R-003 R-003-e: 2027-01-15 09:00 with rn-lopez -> 2027-01-15 09:45 with rn-lopez" in diff(result)
+    assert errors(clinic, schedule) == []
+    again = replan(clinic, schedule, "2026-12-02", code=0)
+    assert diff(again) == [] and "0 appointments of 0 patients moved, 0 added" in again.stderr

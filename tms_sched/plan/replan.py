@@ -24,6 +24,7 @@ Policies (docs/replanning.md tells them to coordinators):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections.abc import Callable, Sequence
@@ -668,7 +669,14 @@ def _taper(ctx: _Context, builder: CourseBuilder, phase: WeeklyPhase, attempt: A
     max_span = builder.protocol.max_span_days
     span_limit = min(daily_days) + dt.timedelta(days=max_span) if max_span else None
     before = len(attempt.bookings)
-    if not builder._weekly(phase, attempt, last_daily, target, chair or builder.chairs[0], 0, span_limit):
+    # Taper sessions laid out again keep their time where it is free (nothing moves
+    # without need), so gaps are not kept at their expense.
+    policy, builder.policy = builder.policy, dataclasses.replace(builder.policy, keep_gaps=False)
+    try:
+        ok = builder._weekly(phase, attempt, last_daily, target, chair or builder.chairs[0], 0, span_limit)
+    finally:
+        builder.policy = policy
+    if not ok:
         return ("the taper weeks cannot be booked after the course's new end"
                 + (f" within {max_span} days of its first session" if max_span else "")
                 + " (a clinician should decide how to go on)")
@@ -724,13 +732,23 @@ def _assessments(ctx: _Context, builder: CourseBuilder, protocol: Protocol, sp: 
     if not session_days:
         return True
     first, last = session_days[0], session_days[-1]
+    # Where the last day's last session ends (slots): an assessment anchored on the last
+    # session comes after it on that day.
+    last_end = max((b.start + b.length for b in attempt.bookings if b.day == last and b.kind != "assessment"),
+                   default=0)
+    for x in kept:
+        if x.kind != "assessment" and x.status in ("planned", "done") and x.start.astimezone(ctx.zone).date() == last:
+            _, _, f, ln = ctx.slots(x)
+            last_end = max(last_end, f + ln)
     for a in protocol.assessments:
         anchor = first if a.anchor == "first" else last
         lo, hi = a.window_days
         live = [x for x in kept if x.kind == "assessment" and x.name == a.name and x.status in ("planned", "done")]
         if any(x.status == "done" for x in live):
             continue
-        ok = [x for x in live if lo <= (x.start.astimezone(ctx.zone).date() - anchor).days <= hi]
+        ok = [x for x in live if lo <= (x.start.astimezone(ctx.zone).date() - anchor).days <= hi
+              and not (a.anchor == "last" and x.start.astimezone(ctx.zone).date() == last
+                       and ctx.slots(x)[2] < last_end)]
         if ok:
             continue
         for x in live:  # planned but now out of its window: it moves
@@ -742,12 +760,6 @@ def _assessments(ctx: _Context, builder: CourseBuilder, protocol: Protocol, sp: 
         if any(x.start.astimezone(ctx.zone).date() < ctx.freeze_until for x in live):
             continue
         length = builder._slots(a.minutes)
-        last_end = max((b.start + b.length for b in attempt.bookings if b.day == last and b.kind != "assessment"),
-                       default=0)
-        for x in kept:
-            if x.kind != "assessment" and x.start.astimezone(ctx.zone).date() == last:
-                _, _, f, ln = ctx.slots(x)
-                last_end = max(last_end, f + ln)
         days = [anchor + dt.timedelta(days=k) for k in range(lo, hi + 1)]
         if a.anchor == "first":
             days.reverse()
