@@ -111,9 +111,15 @@ class Planner:
         self.policy = policy or Policy()
         self.calendar = ClinicCalendar(clinic, closures)
         self.booked = list(booked)
+        self._booked_timeline: Timeline | None = None
 
     def new_timeline(self) -> Timeline:
         """A timeline holding the appointments already booked (they are never moved here)."""
+        if self._booked_timeline is None:
+            self._booked_timeline = self._book_existing()
+        return self._booked_timeline.copy()
+
+    def _book_existing(self) -> Timeline:
         timeline = Timeline(self.clinic, self.calendar)
         timeline.set_now(self.today, self.now_minute)
         slot = self.clinic.info.slot_minutes

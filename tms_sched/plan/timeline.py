@@ -84,6 +84,17 @@ class Timeline:
         self._staff_open: dict[tuple[str, dt.date], int] = {}
         self._exactly: dict[dt.date, list[int]] = {}
 
+    def copy(self) -> Timeline:
+        """An independent timeline with the same bookings (the calendar caches are shared)."""
+        other = Timeline.__new__(Timeline)
+        other.__dict__.update(self.__dict__)
+        other.chair_busy = dict(self.chair_busy)
+        other.staff_busy = dict(self.staff_busy)
+        other.patient_busy = dict(self.patient_busy)
+        other.levels = {day: list(levels) for day, levels in self.levels.items()}
+        other.full = dict(self.full)
+        return other
+
     # -- capacity ------------------------------------------------------------------
     def chair_open(self, chair: str, day: dt.date) -> int:
         key = (chair, day)
