@@ -217,7 +217,8 @@ class CourseBuilder:
         best: tuple[tuple[int, int, int], str, int] | None = None
         # Gaps are kept only among slots within the usual tolerance; a wider search (a
         # session that would otherwise be lost, a taper or interval day) takes the nearest.
-        near = window & ((1 << (min(target + self.tol, self.day_slots) + 1)) - 1) & ~((1 << max(target - self.tol, 0)) - 1)
+        near = window & ((1 << (min(target + self.tol, self.day_slots) + 1)) - 1)
+        near &= ~((1 << max(target - self.tol, 0)) - 1)
         for rank, chair in enumerate(order):
             m = starts[chair] & window
             if not m:

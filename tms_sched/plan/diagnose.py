@@ -135,9 +135,14 @@ def _staff_hours_reason(clinic: Clinic, protocol, hours, meet: list[str]) -> str
     slot = clinic.info.slot_minutes
     role = protocol.first_session_staff
     mappers = [s for s in clinic.staff if s.role == role]
-    fits = [d for d in meet for m in mappers if run_starts(
-        mask_of(hours.get(d, ()), slot) & mask_of(clinic.info.hours.get(d, ()), slot) & mask_of(m.hours.get(d, ()), slot),
-        -(-protocol.first_minutes // slot))]
+    first = -(-protocol.first_minutes // slot)
+
+    def shared(day: str, member) -> int:
+        """Slots the patient, the opening hours and ``member``'s shift all cover on ``day``."""
+        return (mask_of(hours.get(day, ()), slot) & mask_of(clinic.info.hours.get(day, ()), slot)
+                & mask_of(member.hours.get(day, ()), slot))
+
+    fits = [d for d in meet for m in mappers if run_starts(shared(d, m), first)]
     if not fits:
         return (f"the first session needs a {role} on shift for {protocol.first_minutes} minutes within the "
                 f"patient's availability ({_days_text(meet)}), and no {role}'s hours meet it "
@@ -145,9 +150,7 @@ def _staff_hours_reason(clinic: Clinic, protocol, hours, meet: list[str]) -> str
     if protocol.assessments:
         shortest = min(a.minutes for a in protocol.assessments)
         assessors = [s for s in clinic.staff if s.role in ("physician", "clinician")]
-        if not any(run_starts(mask_of(hours.get(d, ()), slot) & mask_of(clinic.info.hours.get(d, ()), slot)
-                              & mask_of(m.hours.get(d, ()), slot), -(-shortest // slot))
-                   for d in meet for m in assessors):
+        if not any(run_starts(shared(d, m), -(-shortest // slot)) for d in meet for m in assessors):
             return (f"the assessments need a physician or clinician on shift within the patient's availability "
                     f"({_days_text(meet)}), and no one's hours meet it (change a clinician's hours, or widen "
                     f"the availability)")
