@@ -15,7 +15,7 @@ from ..calendar import weekday_key
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
-from .timeline import Timeline, bits, mask_of, nearest_bit, run_starts
+from .timeline import Timeline, bits, free_runs, mask_of, nearest_bit, run_starts
 
 ONE_DAY = dt.timedelta(days=1)
 TIGHT_GAPS = 6
@@ -591,13 +591,6 @@ class CourseBuilder:
             return -1
         busy = ~self.tl.chair_free(chair, day)
         return (busy << 1) | (busy >> self.first_len)
-
-
-def free_runs(free: int) -> list[tuple[int, int]]:
-    """The maximal runs of set bits, as (first, end) slot pairs."""
-    starts = bits(free & ~(free << 1))
-    ends = bits(free & ~(free >> 1))
-    return [(a, b + 1) for a, b in zip(starts, ends)]
 
 
 def union_masks(masks) -> int:

@@ -49,6 +49,13 @@ def bits(mask: int) -> list[int]:
     return out
 
 
+def free_runs(free: int) -> list[tuple[int, int]]:
+    """The maximal runs of set bits, as (first, end) slot pairs."""
+    starts = bits(free & ~(free << 1))
+    ends = bits(free & ~(free >> 1))
+    return [(a, b + 1) for a, b in zip(starts, ends)]
+
+
 def nearest_bit(mask: int, target: int) -> int | None:
     """The set bit closest to ``target`` (earlier wins a tie), or None."""
     if not mask:
