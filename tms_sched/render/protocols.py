@@ -11,13 +11,16 @@ from ..model.clinic import Clinic
 from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 
 
+def _daily_rhythm(phase: DailyPhase) -> str:
+    """``5 a day on 5 consecutive days`` or ``1 a day, at most 5 days a week``."""
+    if phase.consecutive:
+        return f"{phase.per_day} a day on {phase.days} consecutive days"
+    return f"{phase.per_day} a day, at most {phase.days_per_week} days a week"
+
+
 def describe_phase(phase: DailyPhase | WeeklyPhase | IntervalPhase) -> str:
     if isinstance(phase, DailyPhase):
-        text = f"{phase.sessions} sessions, {phase.per_day} a day"
-        if phase.consecutive:
-            text += f" on {phase.days} consecutive days"
-        else:
-            text += f", at most {phase.days_per_week} days a week"
+        text = f"{phase.sessions} sessions, {_daily_rhythm(phase)}"
         if phase.min_gap_minutes:
             text += f", >= {phase.min_gap_minutes} min between sessions"
         return text
@@ -34,11 +37,7 @@ def pattern(p: Protocol) -> str:
     parts: list[str] = []
     for phase in p.phases:
         if isinstance(phase, DailyPhase):
-            text = f"{phase.per_day} a day"
-            if phase.consecutive:
-                text += f" on {phase.days} consecutive days"
-            else:
-                text += f", at most {phase.days_per_week} days a week"
+            text = _daily_rhythm(phase)
             if phase.min_gap_minutes:
                 text += f", {phase.min_gap_minutes} min apart"
             parts.append(f"{phase.sessions} at {text}" if several else text)
