@@ -1,12 +1,27 @@
-"""Dates as people type them on the command line."""
+"""Dates and times of day as people type them on the command line."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 _WEEKDAYS = {"mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU}
+
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_time(text: str) -> dt.time | None:
+    """A time of day written HH:MM (or H:MM), else None."""
+    m = _TIME.match(text.strip())
+    if not m:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
 
 
 def parse_date(text: str, today: dt.date) -> dt.date:

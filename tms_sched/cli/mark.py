@@ -9,7 +9,7 @@ import re
 import click
 
 from .. import attendance
-from ..dates import parse_date
+from ..dates import parse_date, parse_time
 from ..errors import OutputError, UsageError
 from ..io import load_clinic
 from ..io.common import read_text
@@ -17,19 +17,8 @@ from ..io.schedule import load_schedule, render_schedule, schedule_format, write
 from ..io.tomlpos import PositionIndex
 from . import DATE, echo_err, main, today_option
 
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
 _EXAMPLE = "e.g. `tms-sched mark schedule.toml P-0001 2026-12-02 missed`"
-
-
-def _parse_time(text: str) -> dt.time | None:
-    m = _TIME.match(text.strip())
-    if not m:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return dt.time(hour, minute)
 
 
 def _parse_bound(text: str, today: dt.date, what: str) -> dt.date | dt.datetime:
@@ -227,7 +216,7 @@ def _mark_one(schedule, args: tuple[str, ...], note: str | None, today: dt.date)
         raise UsageError(f"'{status}' is not something to mark; end with done, missed or cancelled, {_EXAMPLE}")
     at = None
     if len(rest) == 2:
-        at = _parse_time(rest[0])
+        at = parse_time(rest[0])
         if at is None:
             raise UsageError(f"'{rest[0]}' is not a time of day; give TIME as HH:MM, such as 09:50")
     try:

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from ..dates import parse_time
 from ..errors import EXIT_FINDINGS, InputError, Problem, UsageError
 from ..io import load_setup
 from ..io.roster import roster_warnings
@@ -26,9 +27,8 @@ class TimeOfDay(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, int):
             return value
-        try:
-            t = dt.time.fromisoformat(value)
-        except ValueError:
+        t = parse_time(value)
+        if t is None:
             self.fail(f"'{value}' is not a time of day; write it as HH:MM, like 14:30", param, ctx)
         return t.hour * 60 + t.minute
 

@@ -161,11 +161,6 @@ def _usual(ctx: _Context, sessions: Sequence[Appointment]) -> tuple[int | None, 
     return int(statistics.median(starts)), chair
 
 
-def _minute(ctx: _Context, appt: Appointment) -> int:
-    local = appt.start.astimezone(ctx.zone)
-    return local.hour * 60 + local.minute
-
-
 def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], today: dt.date, *,
            freeze_days: int = 0, policy: Policy | None = None,
            progress: Callable[[int, int], None] | None = None, now_minute: int | None = None) -> ReplanResult:
@@ -187,7 +182,7 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
                 ctx.book(sp.id, appt)
                 kept.append(appt)
             elif appt.status == "planned":
-                if day < today or (day == today and now_minute is not None and _minute(ctx, appt) < now_minute):
+                if day < today or (day == today and now_minute is not None and ctx.slots(appt)[1] < now_minute):
                     result.unmarked_past.append((sp.id, appt))
                     ctx.book(sp.id, appt)
                     kept.append(appt)
