@@ -238,9 +238,9 @@ class _Builder:
         if by == "patient":
             files = self._patients()
         elif by == "chair":
-            files = self._chairs()
+            files = self._per("chair", self.clinic.chairs, _chair_words)
         elif by == "staff":
-            files = self._staff()
+            files = self._per("staff", self.clinic.staff, _staff_words)
         else:
             files = [self._calendar("clinic.ics", f"{self.clinic_name}: all appointments", self.entries, "clinic")]
         return sorted(files, key=lambda f: f.filename)
@@ -256,23 +256,13 @@ class _Builder:
             out.append(self._calendar(f"patient-{stems[patient.id]}.ics", title, entries, "patient"))
         return out
 
-    def _chairs(self) -> list[CalendarFile]:
-        stems = file_stems([c.id for c in self.clinic.chairs])
-        out = []
-        for chair in self.clinic.chairs:
-            entries = [e for e in self.entries if e.appt.chair == chair.id]
-            out.append(self._calendar(f"chair-{stems[chair.id]}.ics",
-                                      f"{_chair_words(chair)}, {self.clinic_name}", entries, "chair"))
-        return out
-
-    def _staff(self) -> list[CalendarFile]:
-        stems = file_stems([s.id for s in self.clinic.staff])
-        out = []
-        for member in self.clinic.staff:
-            entries = [e for e in self.entries if e.appt.staff == member.id]
-            out.append(self._calendar(f"staff-{stems[member.id]}.ics",
-                                      f"{_staff_words(member)}, {self.clinic_name}", entries, "staff"))
-        return out
+    def _per(self, view: View, items: Sequence, words) -> list[CalendarFile]:
+        """One calendar per chair or staff member: the appointments whose ``chair`` or
+        ``staff`` (the field named like the view) is its id."""
+        stems = file_stems([x.id for x in items])
+        return [self._calendar(f"{view}-{stems[x.id]}.ics", f"{words(x)}, {self.clinic_name}",
+                               [e for e in self.entries if getattr(e.appt, view) == x.id], view)
+                for x in items]
 
     # -- one calendar --
 
