@@ -1,20 +1,20 @@
 """Seeded generator of benchmark clinics and rosters (SPEC section 5).
 
-Load is booked over available chair time. Twenty referrals cannot fill four chairs
-open ten hours a day, so, as in a real clinic, the calendar is already partly booked
-by courses under way: a background cohort (referred from six weeks before "today" on)
-is planned first, until its bookings in the measured weeks plus the chair time the new
-referrals need reach ``load`` times the chair time open in those weeks (from today to
-six weeks after the last new referral). Planner and baseline then book the same new
-referrals on top of the same background. Availability is 100%, 50% or 25% of the
-opening hours (one window, the same every weekday).
+S, M and L are clinics already running at a load: referrals arrive at random (a
+Poisson stream) at the rate that asks for ``load`` times the chair time the clinic has
+open each week (at 1.05 more than it has). The referrals of the eight weeks before
+today are the clinic's history; each way of booking (the planner, the baseline) books
+that history itself, week by week, the way the clinic would have, and then the
+measured referrals from today on (see ``small`` and ``book_history``). The large site
+and the network size their technicians to the demand instead. Availability is 100%,
+50% or 25% of the opening hours (one window, the same every weekday).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from tms_sched.model.base import WEEKDAYS
 from tms_sched.model.clinic import Chair, Clinic, ClinicInfo, StaffMember
@@ -40,15 +40,17 @@ class Instance:
     clinic: Clinic
     patients: list[Patient]
     today: dt.date = START
-    booked: list = None  # (patient id, Appointment) already in the clinic's calendar
-    weeks: int = 8
-    background_protocols: dict = None
+    weeks: int = 8  # the measured weeks (chair use), from today
+    history: list[Patient] = field(default_factory=list)  # referrals before today
+    history_from: dt.date = START
+    warmup_weeks: int = 0
+    booked: list = field(default_factory=list)  # (patient id, Appointment) of the booked history
+    history_protocols: dict = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.booked is None:
-            self.booked = []
-        if self.background_protocols is None:
-            self.background_protocols = {}
+    def with_history(self, policy, order: str) -> "Instance":
+        """This instance with its history booked by ``policy`` in ``order`` (book_history)."""
+        booked, protocols_of = book_history(self, policy, order)
+        return replace(self, booked=booked, history_protocols=protocols_of)
 
 
 def protocols() -> dict[str, Protocol]:
@@ -94,26 +96,36 @@ def make_clinic(name: str, chairs: int, staff_hours: float | None = None) -> Cli
 
 def make_patients(rng: random.Random, n: int, weeks: float, prefix: str, mix=MIX,
                   first: dt.date = START) -> list[Patient]:
-    ids = [pid for pid, _ in mix]
-    weights = [w for _, w in mix]
+    """``n`` referrals arriving on days drawn evenly over ``weeks`` weeks from ``first``."""
     out = []
     span = max(1, int(weeks * 7))
     for i in range(n):
-        pid = rng.choices(ids, weights)[0]
-        share = rng.choices([a for a, _ in AVAILABILITY], [w for _, w in AVAILABILITY])[0]
+        pid, share = draw_kind(rng, mix)
         start_after = first + dt.timedelta(days=rng.randrange(span))
-        availability = None
-        if share < 1.0 and pid not in ("accelerated-5x5", "snt"):
-            length = int((OPEN[1] - OPEN[0]) * share) // 5 * 5
-            begin = OPEN[0] + rng.randrange(0, (OPEN[1] - OPEN[0] - length) // 5 + 1) * 5
-            w = f"{begin // 60:02d}:{begin % 60:02d}-{(begin + length) // 60:02d}:{(begin + length) % 60:02d}"
-            availability = {d: w for d in WEEKDAYS[:5]}
-        out.append(Patient.model_validate({
-            "id": f"{prefix}{i + 1:04d}", "protocol": pid, "start_after": start_after,
-            "priority": "urgent" if rng.random() < 0.05 else "routine",
-            **({"availability": availability} if availability else {}),
-        }))
+        out.append(referral(rng, f"{prefix}{i + 1:04d}", pid, share, start_after))
     return out
+
+
+def draw_kind(rng: random.Random, mix=MIX) -> tuple[str, float]:
+    """A referral's protocol and the share of opening hours it is available."""
+    pid = rng.choices([pid for pid, _ in mix], [w for _, w in mix])[0]
+    share = rng.choices([a for a, _ in AVAILABILITY], [w for _, w in AVAILABILITY])[0]
+    return pid, share
+
+
+def referral(rng: random.Random, id_: str, pid: str, share: float, start_after: dt.date) -> Patient:
+    """One referral: its availability window (drawn) and priority (5% urgent)."""
+    availability = None
+    if share < 1.0 and pid not in ("accelerated-5x5", "snt"):
+        length = int((OPEN[1] - OPEN[0]) * share) // 5 * 5
+        begin = OPEN[0] + rng.randrange(0, (OPEN[1] - OPEN[0] - length) // 5 + 1) * 5
+        w = f"{begin // 60:02d}:{begin % 60:02d}-{(begin + length) // 60:02d}:{(begin + length) % 60:02d}"
+        availability = {d: w for d in WEEKDAYS[:5]}
+    return Patient.model_validate({
+        "id": id_, "protocol": pid, "start_after": start_after,
+        "priority": "urgent" if rng.random() < 0.05 else "routine",
+        **({"availability": availability} if availability else {}),
+    })
 
 
 def demand_hours(patients: list[Patient]) -> float:
@@ -121,78 +133,90 @@ def demand_hours(patients: list[Patient]) -> float:
     return sum(course_hours(protos[p.protocol]) + 1.5 for p in patients)  # + three assessments
 
 
-def chair_hours(patients: list[Patient]) -> float:
-    protos = protocols()
-    return sum(course_hours(protos[p.protocol]) for p in patients)
+def referrals(rng: random.Random, rate: float, first: dt.date, prefix: str, *, count: int | None = None,
+              until: dt.date | None = None, mix=MIX) -> list[Patient]:
+    """Referrals arriving at random (a Poisson stream of ``rate`` a week) from ``first`` on.
+
+    Stops after ``count`` referrals or before ``until``.
+    """
+    out: list[Patient] = []
+    weeks = 0.0
+    while count is None or len(out) < count:
+        weeks += rng.expovariate(rate)
+        day = first + dt.timedelta(days=int(weeks * 7))
+        if until is not None and day >= until:
+            break
+        pid, share = draw_kind(rng, mix)
+        out.append(referral(rng, f"{prefix}{len(out) + 1:04d}", pid, share, day))
+    return out
 
 
-def background(clinic: Clinic, rng: random.Random, target_minutes: float, weeks: int) -> list:
-    """Plan earlier referrals until they book ``target_minutes`` of chair time in the window."""
-    from tms_sched.plan.builder import CourseBuilder, Policy
-    from tms_sched.plan.planner import Planner, PatientPlan, commit, to_appointments
+def weekly_5x5(first: dt.date, weeks: int, prefix: str) -> list[Patient]:
+    """One accelerated 5x5 referral every Monday for ``weeks`` weeks."""
+    return [Patient.model_validate({"id": f"{prefix}{w:02d}", "protocol": "accelerated-5x5",
+                                    "start_after": first + dt.timedelta(weeks=w), "priority": "routine"})
+            for w in range(weeks)]
 
-    # The background is booked the same way whatever the planner's policy, so that every
-    # variant of the planner is measured on the same instance.
-    FIXED = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False,
-                   spare_physicians=False)
-    begin = START - dt.timedelta(weeks=6)
-    end = START + dt.timedelta(weeks=weeks)
-    planner = Planner(clinic, begin)
-    timeline = planner.new_timeline()
+
+def book_history(inst: Instance, policy, order: str) -> tuple[list, dict[str, str]]:
+    """Book the referrals of the weeks before today, week by week, as the clinic would.
+
+    Each Monday the week's new referrals are booked on top of everything booked before:
+    by ``tms-sched plan`` (``policy`` None, ``order`` "smart") or by hand (the baseline's
+    policy, in arrival order). Returns the bookings and each patient's protocol.
+    """
+    from tms_sched.plan.planner import plan_schedule
+
     booked: list = []
     protocols_of: dict[str, str] = {}
-    got = 0.0
-    i = 0
-    misses = 0
-    # Referrals from six weeks before today to the end of the measured weeks, booked in a
-    # random order so that the later weeks fill as well as the first ones.
-    arrivals = make_patients(rng, 4000, 6 + weeks, "B", first=begin)
-    while got < target_minutes and i < len(arrivals) and misses < 60:
-        p = arrivals[i]
-        i += 1
-        builder = CourseBuilder(timeline, clinic, p, clinic.protocols[p.protocol], begin, FIXED)
-        attempt = builder.search() if builder.chairs else None
-        if attempt is None or min(b.day for b in attempt.bookings) >= end:
-            misses += 1  # the window is full for this kind of course
+    for w in range(inst.warmup_weeks):
+        monday = inst.history_from + dt.timedelta(weeks=w)
+        week = [p for p in inst.history if monday <= p.start_after < monday + dt.timedelta(weeks=1)]
+        if not week:
             continue
-        misses = 0
-        commit(timeline, p, attempt)
-        protocols_of[p.id] = p.protocol
-        for appt in to_appointments(clinic, PatientPlan(p, attempt.bookings), 1):
-            booked.append((p.id, appt))
-            day = appt.start.astimezone(clinic.zone).date()
-            if START <= day < end and appt.chair:
-                got += appt.minutes
+        result = plan_schedule(inst.clinic, week, monday, policy=policy, order=order, booked=booked)
+        for sp in result.schedule.patients:
+            protocols_of[sp.id] = sp.protocol
+            booked.extend((sp.id, appt) for appt in sp.appointments)
     return booked, protocols_of
 
 
-def open_chair_minutes(clinic: Clinic, weeks: int) -> float:
+def open_chair_hours_per_week(clinic: Clinic) -> float:
     from tms_sched.calendar import ClinicCalendar
 
     cal = ClinicCalendar(clinic)
     total = 0
-    for k in range(weeks * 7):
+    for k in range(7):
         day = START + dt.timedelta(days=k)
         for chair in clinic.chairs:
             total += sum(e - s for s, e in cal.chair_windows(chair.id, day))
-    return total
+    return total / 60
 
 
 def small(name: str, chairs: int, n: int, load: float, seed: int, stream: bool = False,
-          arrival_weeks: int = 2) -> Instance:
-    rng = random.Random(seed)
-    patients = make_patients(rng, n, arrival_weeks, "P")
-    if stream:  # a weekly accelerated stream: one 5x5 patient every week of the window
-        for week in range(arrival_weeks + 4):
-            patients.append(Patient.model_validate({
-                "id": f"A{week:02d}", "protocol": "accelerated-5x5",
-                "start_after": START + dt.timedelta(weeks=week), "priority": "routine"}))
-    weeks = arrival_weeks + 6
+          warmup_weeks: int = 8) -> Instance:
+    """A running clinic at ``load``: referrals arrive needing ``load`` of its chair time.
+
+    The ``n`` referrals from today on (and, with ``stream``, one 5x5 referral every
+    Monday of the weeks they arrive over) are measured; the same stream in the
+    ``warmup_weeks`` before today is the clinic's history, booked week by week by
+    whoever books the clinic (see book_history).
+    """
+    protos = protocols()
     clinic = make_clinic(name, chairs)
-    target = load * open_chair_minutes(clinic, weeks) - 60 * chair_hours(patients)
-    booked, protos = background(clinic, random.Random(seed + 1000), target, weeks)
-    return Instance(f"{name} load {load:.2f}", seed, load, clinic, patients, booked=booked, weeks=weeks,
-                    background_protocols=protos)
+    per_referral = sum(w * course_hours(protos[pid]) for pid, w in MIX)
+    accelerated = course_hours(protos["accelerated-5x5"]) if stream else 0.0
+    rate = (load * open_chair_hours_per_week(clinic) - accelerated) / per_referral
+    rng = random.Random(seed)
+    patients = referrals(rng, rate, START, "P", count=n)
+    arrival_weeks = ((max(p.start_after for p in patients) - START).days + 7) // 7
+    history_from = START - dt.timedelta(weeks=warmup_weeks)
+    history = referrals(random.Random(seed + 1000), rate, history_from, "B", until=START)
+    if stream:
+        patients += weekly_5x5(START, arrival_weeks, "A")
+        history += weekly_5x5(history_from, warmup_weeks, "BA")
+    return Instance(f"{name} load {load:.2f}", seed, load, clinic, patients, weeks=arrival_weeks + 6,
+                    history=history, history_from=history_from, warmup_weeks=warmup_weeks)
 
 
 def large(seed: int, load: float = 0.9) -> Instance:
@@ -204,15 +228,20 @@ def large(seed: int, load: float = 0.9) -> Instance:
                     make_clinic("large", 40, staff_hours), patients)
 
 
-def network(seed: int, sites: int = 50, total: int = 2000, load: float = 0.9) -> list[Instance]:
-    """50 sites, 2,000 patients, each site planned on its own."""
+def network(seed: int, sites: int = 50, total: int = 2000) -> list[Instance]:
+    """50 sites of 3 to 6 chairs, 2,000 patients, each site planned on its own.
+
+    Forty referrals a site arrive over four weeks. A site has a physician and a
+    clinician and no technician; its ``load`` is the staff time its referrals need over
+    ten weeks (sessions and assessments) over the staff time on shift, about 0.65.
+    """
     rng = random.Random(seed)
     out = []
     for s in range(sites):
         n = total // sites
         chairs = 3 + s % 4
         patients = make_patients(rng, n, 4, f"S{s:02d}-")
-        staff_hours = demand_hours(patients) / (load * 10)
-        out.append(Instance(f"site {s:02d}", seed + s, load, make_clinic(f"site-{s:02d}", chairs, staff_hours),
-                            patients))
+        clinic = make_clinic(f"site-{s:02d}", chairs, staff_hours=0.0)
+        load = demand_hours(patients) / (10 * WEEKLY_HOURS * len(clinic.staff))
+        out.append(Instance(f"site {s:02d}", seed + s, load, clinic, patients))
     return out

@@ -1,19 +1,19 @@
-"""Where a new course could begin on an instance's already-booked background.
+"""Where a new course could begin on an instance's booked history.
 
-    python benchmarks/openings.py                # L at loads 0.90 and 1.05
-    python benchmarks/openings.py --only S --loads 0.9
+    python benchmarks/openings.py                      # L at 0.90 and 1.05, history by hand
+    python benchmarks/openings.py --only S --loads 0.9 --history planner
 
 A course begins with its mapping: an hour on a capable chair with a physician free for
 that same hour. Before any new referral is booked, this prints, week by week, on how
-many open days the background (the courses booked by hand, see instances.py) leaves
-such an opening for a patient free all day, for a standard 10 Hz course and for an
+many open days the history (the referrals of the weeks before today, booked by hand or
+by the planner, see instances.py) leaves such an opening for a patient free all day, for a standard 10 Hz course and for an
 iTBS course, and whether the planner's search finds a whole 5x5 week starting that
 Monday. It shows the weeks in
 which no planner can start a new course, whatever order or times it chooses.
 
 It then prints a lower bound on the mean wait that any plan of the new referrals can
-reach on that background. New bookings only take time away, so a course can start only
-on a day where the background leaves its mapping an hour that fits the patient's
+reach on that history. New bookings only take time away, so a course can start only
+on a day where the history leaves its mapping an hour that fits the patient's
 availability (for an accelerated course: a Monday of five open days, early enough for
 the day's other sessions), and on one day no more courses can start than there are
 disjoint such hours (per physician, and per chair). Everything else a course needs is
@@ -173,10 +173,15 @@ def main() -> None:
     parser.add_argument("--only", default="L", help="instance kind: S, M or L")
     parser.add_argument("--loads", default="0.9,1.05", help="comma-separated loads")
     parser.add_argument("--weeks", type=int, default=14, help="weeks from the benchmark's today")
+    parser.add_argument("--history", choices=("hand", "planner"), default="hand",
+                        help="who booked the weeks before today (default: by hand)")
+    parser.add_argument("--seed", type=int, help="the instance's seed (default: its first)")
     args = parser.parse_args()
+    booking = (run.BASELINE, "arrival") if args.history == "hand" else (None, "smart")
     for load in (float(x) for x in args.loads.split(",")):
-        inst = run.build(args.only, load)
-        print(f"\n{inst.name}: openings left by the booked background (open days / with a 10 Hz opening / "
+        inst = run.build(args.only, load, args.seed).with_history(*booking)
+        print(f"\n{inst.name}, history booked {'by hand' if args.history == 'hand' else 'by the planner'}: "
+              "openings left (open days / with a 10 Hz opening / "
               "with an iTBS opening / a 5x5 week can start)\n")
         print("| week of | open days | 10 Hz | iTBS | 5x5 |")
         print("|---|---|---|---|---|")
