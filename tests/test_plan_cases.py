@@ -304,3 +304,14 @@ def test_a_physician_takes_an_assessment_when_no_clinician_is_free(tmp_path: Pat
     schedule = plan(tmp_path, clinic, "2027-03-22", 0)
     staff = {a.name: a.staff for a in schedule.patient("EARLY-BIRD").appointments if a.kind == "assessment"}
     assert staff == {"baseline": "dr-all", "end-of-course": "rn-pm", "follow-up": "rn-pm"}
+
+
+# -- a gap across the skipped hour -------------------------------------------------------
+
+def test_the_gap_across_the_skipped_hour_is_counted_in_real_time(tmp_path: Path):
+    schedule = plan(tmp_path, "spring-forward-gap", "2027-03-22", 0)
+    course = sessions(schedule, "SPRING-1")
+    sunday = [a for a in course if local(a, "Europe/London").date() == dt.date(2027, 3, 28)]
+    assert len(sunday) == 5
+    gaps = [(b.start - a.start).total_seconds() / 60 - a.minutes for a, b in zip(sunday, sunday[1:])]
+    assert min(gaps) >= 50, gaps

@@ -62,3 +62,23 @@ def unstable_minutes(day: dt.date, zone: dt.tzinfo) -> tuple[int, int] | None:
     if shift > 0:  # spring forward: [m_after - shift, m_after) does not exist
         return (max(0, m_after - shift), m_after)
     return (m_after, min(24 * 60, m_after - shift))  # fall back: repeated range
+
+
+@lru_cache(maxsize=4096)
+def skipped_minutes(day: dt.date, zone: dt.tzinfo) -> tuple[int, int] | None:
+    """(the wall-clock minute where ``day``'s skipped range starts, its length), on a day
+    the clocks go forward; ``None`` on other days.
+
+    Across that range a wall-clock difference overstates the time that passes: 00:25 to
+    02:00 is 35 minutes when 01:00-02:00 is skipped.
+    """
+    change = unstable_minutes(day, zone)
+    if change is None:
+        return None
+    start = dt.datetime.combine(day, dt.time()).replace(tzinfo=zone)
+    end = (dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)).replace(tzinfo=zone)
+    before, after = start.utcoffset(), end.utcoffset()
+    assert before is not None and after is not None
+    if after <= before:
+        return None
+    return change[0], change[1] - change[0]

@@ -15,6 +15,7 @@ from ..calendar import weekday_key
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from ..tz import skipped_minutes
 from .timeline import Timeline, bits, free_runs, mask_of, nearest_bit, run_starts
 
 ONE_DAY = dt.timedelta(days=1)
@@ -355,7 +356,7 @@ class CourseBuilder:
                     loyalty: int, after: int = 0) -> int:
         gap = -(-gap_minutes // self.slot)
         today_own = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
-        not_before = max((b.start + b.length + gap for b in today_own), default=after)
+        not_before = max((self.after_gap(day, b.start + b.length, gap) for b in today_own), default=after)
         placed = 0
         for i in range(need):
             starts = self.chair_starts(day, self.session_len, attempt)
@@ -377,8 +378,20 @@ class CourseBuilder:
             s, _, c = best
             attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
             placed += 1
-            not_before = s + self.session_len + gap
+            not_before = self.after_gap(day, s + self.session_len, gap)
         return placed
+
+    def after_gap(self, day: dt.date, end: int, gap: int) -> int:
+        """The first slot of ``day`` that lies ``gap`` slots of real time after slot ``end``.
+
+        On the day the clocks go forward the skipped hour passes in no time, so a gap
+        that spans it ends that much later on the wall clock.
+        """
+        start = end + gap
+        skipped = skipped_minutes(day, self.clinic.zone)
+        if skipped and end <= skipped[0] // self.slot < start:
+            start += -(-skipped[1] // self.slot)
+        return start
 
     def _weekly(self, phase: WeeklyPhase, attempt: Attempt, daily_last: dt.date, target: int, chair: str,
                 session: int, span_limit: dt.date | None) -> bool:

@@ -704,7 +704,8 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
             continue
         # Chain after the day's own sessions (already on the timeline), with the protocol's gap.
         gap = -(-phase.min_gap_minutes // ctx.slot)
-        after = max((first + length + gap for a in live if a.start.astimezone(ctx.zone).date() == day
+        after = max((builder.after_gap(day, first + length, gap) for a in live
+                     if a.start.astimezone(ctx.zone).date() == day
                      for _, _, first, length in [ctx.slots(a)]), default=0)
         before = len(attempt.bookings)
         n = builder._chain(day, attempt, chair, min(room, len(todo)), phase.min_gap_minutes, after)
