@@ -30,6 +30,9 @@ WEEKLY_HOURS = 5 * ((OPEN[1] - OPEN[0]) - (LUNCH[1] - LUNCH[0])) / 60  # per cha
 MIX = [("standard-10hz", 0.40), ("standard-10hz-taper", 0.15), ("standard-itbs", 0.30),
        ("accelerated-5x5", 0.10), ("snt", 0.05)]
 AVAILABILITY = [(1.0, 0.5), (0.5, 0.3), (0.25, 0.2)]
+# Weeks of history: a standard course's longest span (max_span_days 56), so that on the
+# benchmark's today the calendar holds courses of every age, as a running clinic's does.
+WARMUP_WEEKS = 8
 
 
 @dataclass
@@ -194,7 +197,7 @@ def open_chair_hours_per_week(clinic: Clinic) -> float:
 
 
 def small(name: str, chairs: int, n: int, load: float, seed: int, stream: bool = False,
-          warmup_weeks: int = 8) -> Instance:
+          warmup_weeks: int = WARMUP_WEEKS) -> Instance:
     """A running clinic at ``load``: referrals arrive needing ``load`` of its chair time.
 
     The ``n`` referrals from today on (and, with ``stream``, one 5x5 referral every

@@ -45,6 +45,11 @@ BASELINE = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_m
 SEEDS = {"S": 11, "M": 22, "L": 33, "large": 44, "network": 55}
 SMALL = ("S", "M", "L")
 ROWS = {"planner": "planner", "baseline": "baseline", "switch": "planner, hand-booked history"}
+PLANNER = (None, "smart")
+BY_HAND = (BASELINE, "arrival")
+# Who books a row's history and who books its measured referrals.
+HISTORY = {"planner": PLANNER, "baseline": BY_HAND, "switch": BY_HAND}
+MEASURED = {"planner": PLANNER, "baseline": BY_HAND, "switch": PLANNER}
 
 
 def metrics(inst: gen.Instance, schedule, seconds: float) -> dict:
@@ -130,11 +135,11 @@ def pid_protocol(inst: gen.Instance, pid: str) -> str:
 
 
 def run_one(args) -> dict:
-    kind, load, which, seed = args
-    inst = build(kind, load, seed)
-    policy, order = (BASELINE, "arrival") if which == "baseline" else (None, "smart")
-    if kind in SMALL:  # the history, booked by hand for the baseline and the switch-over
-        inst = inst.with_history(*((None, "smart") if which == "planner" else (BASELINE, "arrival")))
+    kind, load, which, seed, warmup = args
+    inst = build(kind, load, seed, warmup)
+    policy, order = MEASURED[which]
+    if kind in SMALL:
+        inst = inst.with_history(*HISTORY[which])
     t0 = time.perf_counter()
     if isinstance(inst, list):  # the network: each site on its own
         rows = []
@@ -166,14 +171,14 @@ def run_one(args) -> dict:
     return out
 
 
-def build(kind: str, load: float, seed: int | None = None):
+def build(kind: str, load: float, seed: int | None = None, warmup: int = gen.WARMUP_WEEKS):
     seed = SEEDS[kind] if seed is None else seed
     if kind == "S":
-        return gen.small("S", 4, 20, load, seed)
+        return gen.small("S", 4, 20, load, seed, warmup_weeks=warmup)
     if kind == "M":
-        return gen.small("M", 6, 40, load, seed)
+        return gen.small("M", 6, 40, load, seed, warmup_weeks=warmup)
     if kind == "L":
-        return gen.small("L", 8, 60, load, seed, stream=True)
+        return gen.small("L", 8, 60, load, seed, stream=True, warmup_weeks=warmup)
     if kind == "large":
         return gen.large(SEEDS["large"])
     if kind == "network":
@@ -203,6 +208,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated instance kinds (S,M,L,large,network)")
     parser.add_argument("--seeds", type=int, default=5, help="seeds for S, M and L (default 5)")
+    parser.add_argument("--warmup", type=int, default=gen.WARMUP_WEEKS,
+                        help=f"weeks of history for S, M and L (default {gen.WARMUP_WEEKS})")
     args = parser.parse_args()
     kinds = set(args.only.split(",")) if args.only else None
     ctx = mp.get_context("spawn")
@@ -219,14 +226,14 @@ def main() -> None:
             rows = []
             for seed in seeds:
                 with ctx.Pool(1) as pool:
-                    rows.append(pool.apply(run_one, ((kind, load, which, seed),)))
+                    rows.append(pool.apply(run_one, ((kind, load, which, seed, args.warmup),)))
             r = combine(rows)
             waits[(kind, load, which)] = r["per_seed"]
             print(f"| {r['label']} | {ROWS[which]} | {r['placed']} | {r['mean_wait']:.2f} | {r['p90_wait']:.1f} | "
                   f"{r['on_time'] * 100:.1f}% | {r['chair_changes']:.0f} | {r['utilisation'] * 100:.1f}% | "
                   f"{r['seconds']:.2f} | {r['rss_mb']:.0f} | {r['violations']} |", flush=True)
     if any(len(v) > 1 for v in waits.values()):
-        print("\nMean wait per seed (business days), planner / baseline / planner on a hand-booked history:\n")
+        print("\nMean wait per seed (business days):\n")
         print("| instance | seeds | planner | baseline | planner, hand-booked history |")
         print("|---|---|---|---|---|")
         for kind, load in PLAN:
