@@ -81,6 +81,25 @@ def test_never_overwrites_a_file_that_is_not_a_schedule(tmp_path: Path) -> None:
     assert precious.read_text() == 'title = "my notes"\n'
 
 
+def test_never_replaces_a_schedule_that_records_attendance(tmp_path: Path) -> None:
+    out = tmp_path / "schedule.toml"
+    assert run("plan", EXAMPLE, "--today", TODAY, "-o", str(out)).exit_code == 0
+    # Nothing recorded yet: a fresh plan may replace it.
+    assert run("plan", EXAMPLE, "--today", TODAY, "-o", str(out)).exit_code == 0
+    marked = run("mark", str(out), "--through", "2026-12-04", "done", "--today", "2026-12-07")
+    assert marked.exit_code == 0, marked.output
+    before = out.read_bytes()
+    result = run("plan", EXAMPLE, "--today", "2026-12-07", "-o", str(out))
+    assert result.exit_code == 2
+    assert "appointments marked done, missed or cancelled; a fresh plan would lose them" in result.output
+    assert f"tms-sched plan {EXAMPLE} --schedule {out}" in result.output
+    assert out.read_bytes() == before
+    # Replanning, as the message says, keeps them.
+    again = run("plan", EXAMPLE, "--schedule", str(out), "--today", "2026-12-07")
+    assert again.exit_code == 0, again.output
+    assert 'status = "done"' in out.read_text()
+
+
 def test_missing_output_folder_is_a_plain_error(tmp_path: Path) -> None:
     result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(tmp_path / "nowhere" / "s.toml"))
     assert result.exit_code == 2

@@ -9,10 +9,10 @@ import sys
 import click
 
 from ..dates import parse_time
-from ..errors import EXIT_FINDINGS, InputError, Problem, UsageError
+from ..errors import EXIT_FINDINGS, InputError, OutputError, Problem, UsageError
 from ..io import load_setup
 from ..io.roster import roster_warnings
-from ..io.schedule import load_schedule, render_schedule, write_schedule
+from ..io.schedule import is_schedule_file, load_schedule, render_schedule, write_schedule
 from ..plan.planner import plan_schedule
 from ..plan.replan import replan
 from ..render.plan_summary import diff_lines
@@ -39,6 +39,28 @@ def _same_clinic(clinic, schedule, path: str) -> None:
         raise InputError([Problem(path, None, path="schedule.timezone",
                                   message=f"the schedule is in {info.timezone} but the clinic file says "
                                   f"{clinic.info.timezone}; replan with the clinic file it was planned for")])
+
+
+def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -> None:
+    """Refuse to replace, with a fresh plan, a schedule that records what happened."""
+    if output == "-" or not is_schedule_file(output):
+        return
+    redo = " ".join(["tms-sched plan", clinic_path, *(f"--roster {r}" for r in rosters), "--schedule", output])
+    try:
+        old, _ = load_schedule(output)
+    except InputError:
+        raise OutputError(f"{output}: holds a schedule that cannot be read; a fresh plan would replace it. "
+                          f"Run tms-sched check on it, or choose another -o") from None
+    marked = sum(1 for sp in old.patients for a in sp.appointments if a.status != "planned")
+    discharged = sum(1 for sp in old.patients if sp.status == "discharged")
+    if not (marked or discharged or old.closures):
+        return
+    held = [f"{n} {what}" for n, what in ((marked, "appointments marked done, missed or cancelled"),
+                                          (discharged, "discharged patients"),
+                                          (len(old.closures), "recorded closures")) if n]
+    raise OutputError(f"{output}: already records {', '.join(held)}; a fresh plan would lose them. "
+                      f"To keep them and book the roster on top, replan: {redo} "
+                      "(to start over, move the file away or choose another -o)")
 
 
 def _progress_bar():
@@ -105,6 +127,8 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             now = clock.hour * 60 + clock.minute
     warn(roster.warnings + roster_warnings(clinic, roster, today))
     output = output or schedule_path or "schedule.toml"
+    if not schedule_path:
+        _keeps_no_history(output, clinic_path, rosters)
     progress, update = _progress_bar()
     moved: list[str] | None = None
     if schedule_path:
