@@ -315,3 +315,12 @@ def test_the_gap_across_the_skipped_hour_is_counted_in_real_time(tmp_path: Path)
     assert len(sunday) == 5
     gaps = [(b.start - a.start).total_seconds() / 60 - a.minutes for a, b in zip(sunday, sunday[1:])]
     assert min(gaps) >= 50, gaps
+
+
+def test_split_windows_that_cannot_hold_a_day_of_sessions_say_so(tmp_path: Path):
+    schedule = plan(tmp_path, "split-windows-5x5", "2027-03-01", 1)
+    reason = unplaced_reason(schedule, "SPLIT")
+    # Mapping 08:00-09:00, then 16:00 and 17:05: three of the five, 50 minutes apart.
+    assert reason.startswith("a first day of accelerated-5x5 needs 5 sessions 50 minutes apart")
+    assert "hold at most 3" in reason and "join its windows into one" in reason
+    assert len(sessions(schedule, "WHOLE")) == 25

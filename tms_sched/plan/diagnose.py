@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from ..calendar import ClinicCalendar
+from ..calendar import ClinicCalendar, intersect
 from ..model.base import WEEKDAY_NAMES, WEEKDAYS
 from ..model.clinic import Clinic
 from ..model.patient import Patient
@@ -88,6 +88,13 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
             if need > longest:
                 return (f"a first day of {protocol.id} needs {need // 60} h {need % 60:02d} min in one day; "
                         f"the availability gives at most {longest // 60} h {longest % 60:02d} min")
+            for first_len, label in ((protocol.first_minutes, "a first day"), (protocol.session_minutes, "a day")):
+                most = max((sessions_in(intersect(hours[d], clinic.info.hours.get(d, ())), first_len,
+                                        protocol.session_minutes, phase.min_gap_minutes) for d in meet), default=0)
+                if most < phase.per_day:
+                    return (f"{label} of {protocol.id} needs {phase.per_day} sessions {phase.min_gap_minutes} "
+                            f"minutes apart; the hours the patient can come hold at most {most} "
+                            "(widen the availability, or join its windows into one)")
     staff_reason = _staff_hours_reason(clinic, protocol, hours, meet)
     if staff_reason:
         return staff_reason
@@ -105,7 +112,8 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
             return (f"the course cannot finish by the deadline {patient.deadline}: the earliest course "
                     f"that fits starts {first} and ends {last} (extend the authorization to {last}, "
                     "or widen the availability)")
-        return f"no course fits before the deadline {patient.deadline}, nor after it within {2 * clinic.info.horizon_weeks} weeks"
+        return (f"no course fits before the deadline {patient.deadline}, nor after it in the next "
+                f"{2 * clinic.info.horizon_weeks} weeks (twice the clinic's {clinic.info.horizon_weeks}-week horizon)")
     probe = CourseBuilder(timeline, clinic, patient, protocol, today, policy, horizon_end=far)
     attempt = probe.search()
     what = "chairs and staff" if clinic.staff else "chairs"
@@ -124,8 +132,9 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
                     f"(extend the staff hours, or widen the availability)")
     if probe.failure:
         return f"no complete course fits: {probe.failure} (check staff hours for assessments)"
-    return (f"no complete course fits within {2 * clinic.info.horizon_weeks} weeks with this availability "
-            f"and the {what} free (widen the availability or add capacity)")
+    return (f"no complete course fits in the next {2 * clinic.info.horizon_weeks} weeks (twice the clinic's "
+            f"{clinic.info.horizon_weeks}-week horizon) with this availability and the {what} free "
+            "(widen the availability or add capacity)")
 
 
 def _staff_hours_reason(clinic: Clinic, protocol, hours, meet: list[str]) -> str | None:
@@ -164,3 +173,15 @@ def _without_staff(clinic: Clinic, calendar: ClinicCalendar, timeline: Timeline)
     free.chair_busy = dict(timeline.chair_busy)
     free.patient_busy = dict(timeline.patient_busy)
     return free
+
+
+def sessions_in(windows, first: int, length: int, gap: int) -> int:
+    """How many sessions fit in ``windows`` (minutes), the first ``first`` minutes long and
+    the others ``length``, each ``gap`` minutes after the previous one ends. Taking each
+    session as early as it fits gives the most."""
+    count, t, size = 0, 0, first
+    for start, end in windows:
+        t = max(t, start)
+        while t + size <= end:
+            count, t, size = count + 1, t + size + gap, length
+    return count
