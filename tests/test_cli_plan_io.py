@@ -165,3 +165,26 @@ def test_the_example_plan_checks_strict_clean(tmp_path: Path) -> None:
     run("plan", EXAMPLE, "--today", TODAY, "-o", str(out))
     result = run("check", EXAMPLE, str(out), "--strict", "--format", "json")
     assert result.exit_code == 0, result.output
+
+
+def test_replanning_refuses_a_schedule_with_a_duplicate_id_or_a_wrong_offset(tmp_path: Path) -> None:
+    out = tmp_path / "schedule.toml"
+    assert run("plan", EXAMPLE, "--today", TODAY, "-o", str(out)).exit_code == 0
+    good = out.read_text()
+    lines = good.splitlines()
+    # Give the second appointment of the first patient the first one's id.
+    rows = [i for i, line in enumerate(lines) if line.lstrip().startswith("{ id = ")]
+    first_id = lines[rows[0]].split('"')[1]
+    second_id = lines[rows[1]].split('"')[1]
+    lines[rows[1]] = lines[rows[1]].replace(f'id = "{second_id}"', f'id = "{first_id}"', 1)
+    out.write_text("\n".join(lines) + "\n")
+    result = run("plan", EXAMPLE, "--schedule", str(out), "--today", TODAY)
+    assert result.exit_code == 2
+    assert f"schedule.toml:{rows[1] + 1}: TMS016: appointment id {first_id} is used twice" in result.output
+    assert "mend these in the file, then replan" in result.output
+    # The wrong UTC offset for the clinic's zone (New York in December is -05:00).
+    out.write_text(good.replace("-05:00", "+00:00", 1))
+    result = run("plan", EXAMPLE, "--schedule", str(out), "--today", TODAY)
+    assert result.exit_code == 2 and "TMS017" in result.output
+    out.write_text(good)
+    assert run("plan", EXAMPLE, "--schedule", str(out), "--today", TODAY).exit_code == 0

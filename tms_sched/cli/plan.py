@@ -41,6 +41,18 @@ def _same_clinic(clinic, schedule, path: str) -> None:
                                   f"{clinic.info.timezone}; replan with the clinic file it was planned for")])
 
 
+def _sound_to_replan(clinic, schedule, path: str, index) -> None:
+    """Refuse to replan a schedule whose ids or times are ambiguous (TMS016, TMS017)."""
+    from ..check import check_schedule
+
+    report = check_schedule(clinic, schedule, path, index, codes=["TMS016", "TMS017"])
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors:
+        raise InputError([Problem(f.file, f.line, message=f"{f.code}: {f.message}") for f in errors] + [
+            Problem(path, None, message="replanning needs every appointment id once and every time in the "
+                    "clinic's zone; mend these in the file, then replan (tms-sched check lists every finding)")])
+
+
 def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -> None:
     """Refuse to replace, with a fresh plan, a schedule that records what happened."""
     if output == "-" or not is_schedule_file(output):
@@ -132,8 +144,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     progress, update = _progress_bar()
     moved: list[str] | None = None
     if schedule_path:
-        existing, _ = load_schedule(schedule_path)
+        existing, index = load_schedule(schedule_path)
         _same_clinic(clinic, existing, schedule_path)
+        _sound_to_replan(clinic, existing, schedule_path, index)
         result = replan(clinic, existing, roster.patients, today, freeze_days=freeze_days, now_minute=now)
         schedule = result.schedule
         moved = [f"{m.patient} {m.appointment}" for m in result.moved]
