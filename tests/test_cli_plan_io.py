@@ -188,3 +188,19 @@ def test_replanning_refuses_a_schedule_with_a_duplicate_id_or_a_wrong_offset(tmp
     assert result.exit_code == 2 and "TMS017" in result.output
     out.write_text(good)
     assert run("plan", EXAMPLE, "--schedule", str(out), "--today", TODAY).exit_code == 0
+
+
+def test_an_output_name_without_a_schedule_ending_is_refused(tmp_path: Path) -> None:
+    result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(tmp_path / "out.yaml"))
+    assert result.exit_code == 2
+    assert "end the file name in .toml, .json or .csv" in result.output
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_no_patients_at_all_is_warned(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text("\n".join(line for line in (REPO / "config.example.toml").read_text().split("[[patients]]")[0]
+                                .splitlines()) + "\n")
+    result = run("plan", str(clinic), "--today", TODAY, "-o", str(tmp_path / "s.toml"))
+    assert result.exit_code == 0
+    assert "warning: no patients to plan" in result.output and "--roster FILE" in result.output

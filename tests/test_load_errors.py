@@ -257,6 +257,10 @@ ROSTER_CASES: dict[tuple[str, ...], list[str]] = {
     ("roster/unknown-column.csv",): [
         "roster/unknown-column.csv:1: priorty: unknown column 'priorty'; did you mean 'priority'?",
     ],
+    ("roster/semicolons.csv",): [
+        "roster/semicolons.csv:1: the columns are separated by ';'; save the file as CSV with commas between "
+        "columns (in a spreadsheet: CSV, comma-separated)",
+    ],
     ("roster/missing-column.csv",): [
         "roster/missing-column.csv:1: protocol: missing column 'protocol'",
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -139,6 +140,12 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             now = clock.hour * 60 + clock.minute
     warn(roster.warnings + roster_warnings(clinic, roster, today))
     output = output or schedule_path or "schedule.toml"
+    if output != "-" and Path(output).suffix.lower() not in (".toml", ".json", ".csv") and output != schedule_path:
+        raise UsageError(f"-o {output}: a schedule is written as TOML, JSON or CSV; end the file name in "
+                         ".toml, .json or .csv")
+    if not roster.patients and not schedule_path:
+        echo_err(f"warning: no patients to plan: {clinic_path} has no [[patients]] and no --roster FILE was "
+                 "given" if not rosters else "warning: no patients to plan: the rosters list none")
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)
     progress, update = _progress_bar()

@@ -189,6 +189,9 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
     except StopIteration:
         raise InputError([Problem(path, 1, message="empty file; the first line names the columns")]) from None
     header = [h.strip() for h in header]
+    if len(header) == 1 and ";" in header[0]:
+        raise InputError([Problem(path, 1, message="the columns are separated by ';'; save the file as CSV with "
+                                  "commas between columns (in a spreadsheet: CSV, comma-separated)")])
     problems: list[Problem] = []
     for h in header:
         if h not in CSV_COLUMNS:

@@ -125,7 +125,8 @@ def _staff_finding(ctx: Context, day, shifts, culprit: Booking, start: int, end:
     staff = f"{len(on_shift)} staff on shift ({', '.join(on_shift)})" if on_shift else "nobody on shift"
     return ctx.finding(
         "TMS006",
-        f"{len(active)} appointments under way {hhmm(start)}-{hhmm(end)} on {day_text(day)} "
+        f"{len(active)} appointment{'s' if len(active) != 1 else ''} under way {hhmm(start)}-{hhmm(end)} "
+        f"on {day_text(day)} "
         f"({_names(active)}) but {staff}; someone must be with every patient the whole time",
         culprit,
     )
