@@ -17,7 +17,9 @@ class HolidayRule(StrictModel):
     """Public holidays from python-holidays close the clinic, except those in ``keep_open``."""
 
     country: str = Field(min_length=2, description="ISO 3166 country code for python-holidays, e.g. US, GB, DE.")
-    subdiv: str | None = Field(default=None, description="Subdivision code (state, province), e.g. CA; adds its own holidays.")
+    subdiv: str | None = Field(default=None, description="Subdivision code (state, province), e.g. CA; adds its own holidays. "
+                                  "Without it only nationwide holidays count: in GB, for one, Easter Monday "
+                                  "is a holiday of ENG, WLS and NIR but not of the whole country.")
     keep_open: list[dt.date | str] = Field(
         default=[], description='Holidays the clinic works on anyway, by name ("Veterans Day") or by date.')
 
