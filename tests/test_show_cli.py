@@ -69,6 +69,16 @@ def test_today_outside_the_schedule_asks_for_a_date() -> None:
         "2027-07-22; give a --date in that range")
 
 
+@pytest.mark.parametrize("view", ["agenda", "chairs"])
+def test_planned_ahead_shows_the_first_day_with_a_note(view: str) -> None:
+    # Planned on Monday 2027-02-22 for courses from Thursday 2027-02-25.
+    result = show("--view", view, today="2027-02-22")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == (f"note: {SCHEDULE} begins on 2027-02-25, after today (2027-02-22); "
+                                     "showing that day (--date picks another)")
+    assert result.stdout == show("--view", view, "--date", "2027-02-25").stdout
+
+
 def test_unreadable_date_is_a_usage_error() -> None:
     result = show("--date", "someday")
     assert result.exit_code == 2

@@ -127,6 +127,11 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
         end = start
         if until is not None:
             raise UsageError("the chairs view shows one day; give --date without --to (or use --view load)")
+    if day is None and end < facts.first_day:
+        # Planned ahead of time: nothing yet around today, so open the schedule's first day.
+        click.echo(f"note: {source} begins on {facts.first_day}, after today ({facts.today}); showing that "
+                   "day (--date picks another)", err=True)
+        return _view(facts, source, view, facts.first_day, until, patient, chair, width)
     if end < facts.first_day or start > facts.last_day:
         asked = f"{start}" if start == end else f"{start} to {end}"
         if view == "week":
