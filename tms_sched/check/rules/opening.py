@@ -75,7 +75,8 @@ def availability(ctx: Context) -> Iterator[Finding]:
                 continue
             if b.day in patient.unavailable:
                 yield ctx.finding("TMS004", f"{b.patient}'s {b.what()} is on {day_text(b.day)}, a date the patient "
-                                  f"cannot come ({_roster_at(ctx, b.patient)}: unavailable)", b)
+                                  f"cannot come (listed under unavailable in its entry, {_roster_at(ctx, b.patient)})",
+                                  b)
                 continue
             if patient.availability is None:
                 continue
