@@ -159,6 +159,11 @@ CLINIC_CASES: dict[str, list[str]] = {
         "clinic/assessment-window-reversed.toml:15: protocols.standard-10hz.assessments[1].window_days: "
         "[28, 14] is reversed; write [earliest, latest]",
     ],
+    "clinic/phase-key-too-high.toml": [
+        "clinic/phase-key-too-high.toml:14: protocols.accelerated-5x5.min_gap_minutes: unknown key "
+        "'min_gap_minutes' here; it belongs to a phase: write it in the phase's table inside phases = [...] "
+        "(give the whole phases list when changing a built-in's)",
+    ],
     "clinic/override-builtin-bad.toml": [
         "clinic/override-builtin-bad.toml:14: protocols.standard-itbs.session_minutes: must be more than 0, got 0",
     ],

@@ -194,6 +194,10 @@ def _expected(err: dict[str, Any]) -> str | None:
     return None
 
 
+# Keys of a protocol's phases, often written one level too high.
+_PHASE_KEYS = {"sessions", "per_day", "days_per_week", "consecutive", "min_gap_minutes", "every_days", "per_week"}
+
+
 def _message(err: dict[str, Any], ann: Any, parent: type[BaseModel] | None, clean: Path) -> str:
     t = err["type"]
     value = err.get("input")
@@ -201,6 +205,9 @@ def _message(err: dict[str, Any], ann: Any, parent: type[BaseModel] | None, clea
     key = clean[-1] if clean else ""
     if t == "extra_forbidden":
         allowed = list(parent.model_fields) if parent else []
+        if parent is not None and "phases" in allowed and key in _PHASE_KEYS:
+            return (f"unknown key '{key}' here; it belongs to a phase: write it in the phase's table inside "
+                    "phases = [...] (give the whole phases list when changing a built-in's)")
         hint = suggest(str(key), allowed)
         if not hint and allowed:
             hint = "; allowed here: " + ", ".join(allowed)
