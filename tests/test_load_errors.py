@@ -212,6 +212,10 @@ ROSTER_CASES: dict[tuple[str, ...], list[str]] = {
         "roster/patients-not-tables.toml:1: patients[0]: expected a [[patients]] table of keys, got 'P-001'",
         "roster/patients-not-tables.toml:1: patients[1]: expected a [[patients]] table of keys, got 'P-002'",
     ],
+    ("roster/date-as-shown.toml",): [
+        "roster/date-as-shown.toml:4:16: TOML syntax error: Expected newline or end of document after a statement "
+        "(write a date as YYYY-MM-DD, without quotes, e.g. start_after = 2027-03-01)",
+    ],
     ("roster/date-in-quotes.toml",): [
         'roster/date-in-quotes.toml:4: patients[0].start_after: "2026-12-01" is text because of the quotes; '
         "write the date without them: 2026-12-01",

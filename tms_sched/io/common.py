@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         msg = getattr(exc, "msg", str(exc))
-        raise InputError([Problem(name, line, col, message=f"TOML syntax error: {msg}{_toml_hint(msg)}")]) from None
+        source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+        raise InputError([Problem(name, line, col,
+                                  message=f"TOML syntax error: {msg}{_toml_hint(msg, source)}")]) from None
     return data, LazyPositionIndex(text)
 
 
@@ -75,8 +78,14 @@ _TOML_HINTS = (
 )
 
 
-def _toml_hint(msg: str) -> str:
+# A date written the way a spreadsheet shows it: 03/01/2027, 1.3.2027.
+_LOCAL_DATE = re.compile(r"=\s*\d{1,4}[/.]\d{1,2}[/.]\d{1,4}\s*(#.*)?$")
+
+
+def _toml_hint(msg: str, source: str = "") -> str:
     """tomli's message stays (it is exact); a plain sentence says what to do about it."""
+    if _LOCAL_DATE.search(source):
+        return " (write a date as YYYY-MM-DD, without quotes, e.g. start_after = 2027-03-01)"
     hint = next((h for start, h in _TOML_HINTS if msg.startswith(start)), None)
     return f" ({hint})" if hint else ""
 
