@@ -192,3 +192,10 @@ def test_a_csv_roster_patient_left_out_points_at_its_row(here: Path):
     assert result.exit_code == 1
     found = [(f["code"], f["file"], f["line"], f["patient"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [("TMS018", "more.csv", 2, "P8"), ("TMS018", "more.csv", 3, "P9")]
+
+
+def test_swapped_clinic_and_schedule_say_which_comes_first(here: Path):
+    result = check("clean.toml", "clinic.toml")
+    assert result.exit_code == 2
+    assert "clean.toml is a schedule; the clinic file comes first: tms-sched check clinic.toml clean.toml" \
+        in result.output

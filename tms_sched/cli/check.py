@@ -10,7 +10,7 @@ from ..check import check as run_check
 from ..check import explain, select_codes
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, Problem
 from ..io import load_setup
-from ..io.schedule import load_schedule
+from ..io.schedule import is_schedule_file, load_schedule
 from ..render.console import make_console
 from ..render.findings import FORMATS, render_github, render_json, render_junit, render_sarif, render_text
 from . import echo_err, main
@@ -53,6 +53,9 @@ def check(
     if clinic_path is None or not schedule_paths:
         raise click.UsageError("give the clinic file and at least one schedule: "
                                "tms-sched check CLINIC SCHEDULE... (or --explain CODE)")
+    if is_schedule_file(clinic_path) and not any(is_schedule_file(p) for p in schedule_paths):
+        raise click.UsageError(f"{clinic_path} is a schedule; the clinic file comes first: "
+                               f"tms-sched check {schedule_paths[0]} {clinic_path}")
     codes = select_codes(select, ignore)
     problems: list[Problem] = []
     try:
