@@ -434,3 +434,13 @@ def test_an_offset_that_disagrees_with_the_zone_is_exported_at_its_instant_with_
     strict, _ = parse(tmp_path / "out" / "clinic.ics")
     (event,) = [e for e in strict.events if appointment_id(e.description) == "P-0001-04"]
     assert event.dtstart == dt.datetime(2026, 11, 3, 7, tzinfo=ZONE)
+
+
+def test_another_clinics_file_is_said_once_not_per_appointment(tmp_path):
+    # The example schedule's chairs and staff are not the nostaff fixture's, and its name differs too.
+    other = tmp_path / "renamed.toml"
+    other.write_text(Path(SCHEDULE).read_text().replace('clinic = "', 'clinic = "Elsewhere ', 1))
+    result = run("export", "ical", str(other), "--clinic", str(FIX / "clinic-nostaff.toml"), "--by", "clinic",
+                 "-o", str(tmp_path / "out"))
+    refused(result, "schedule.clinic: the schedule belongs to 'Elsewhere ", "follow from that; they are not listed")
+    assert result.stderr.count("error:") <= 3

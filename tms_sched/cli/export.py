@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, Problem, UsageError
 from ..io import load_setup
 from ..io.schedule import load_schedule
 from ..io.validation import suggest
@@ -61,6 +61,12 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
                          "use --by chair or --by clinic")
     schedule, index = load_schedule(schedule_path)
     problems = schedule_problems(schedule, clinic, schedule_path, index)
+    head = [p for p in problems if p.path in ("schedule.clinic", "schedule.timezone")]
+    if head and any(p.path == "schedule.clinic" for p in head) and len(problems) > len(head):
+        # Another clinic's file: its chairs and staff mismatch everywhere; say it once.
+        rest = len(problems) - len(head)
+        problems = head + [Problem(schedule_path, None, message=f"{rest} more problem{'s' if rest != 1 else ''} "
+                                   "with chairs and staff follow from that; they are not listed")]
     if problems:
         raise InputError(problems)
     warn(offset_warnings(schedule, clinic, schedule_path, index))
