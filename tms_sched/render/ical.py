@@ -240,7 +240,11 @@ class _Builder:
         elif by == "chair":
             files = self._per("chair", self.clinic.chairs, _chair_words)
         elif by == "staff":
-            files = self._per("staff", self.clinic.staff, _staff_words)
+            # Only roles that appointments name: assessments (physician, clinician) and
+            # first sessions (the protocols' first_session_staff). A technician attends
+            # sessions unnamed, so their calendar would always be empty.
+            named = {"physician", "clinician"} | {p.first_session_staff for p in self.clinic.protocols.values()}
+            files = self._per("staff", [x for x in self.clinic.staff if x.role in named], _staff_words)
         else:
             files = [self._calendar("clinic.ics", f"{self.clinic_name}: all appointments", self.entries, "clinic")]
         return sorted(files, key=lambda f: f.filename)
