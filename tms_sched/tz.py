@@ -38,8 +38,7 @@ def unstable_minutes(day: dt.date, zone: dt.tzinfo) -> tuple[int, int] | None:
     twice. Either way a booking there has no single meaning, so the calendar keeps it
     closed. ``None`` on days without a change.
     """
-    start = dt.datetime.combine(day, dt.time()).replace(tzinfo=zone)
-    end = (dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)).replace(tzinfo=zone)
+    start, end = _midnights(day, zone)
     if start.utcoffset() == end.utcoffset():
         return None
     utc = dt.timezone.utc
@@ -72,13 +71,16 @@ def skipped_minutes(day: dt.date, zone: dt.tzinfo) -> tuple[int, int] | None:
     Across that range a wall-clock difference overstates the time that passes: 00:25 to
     02:00 is 35 minutes when 01:00-02:00 is skipped.
     """
-    change = unstable_minutes(day, zone)
-    if change is None:
-        return None
-    start = dt.datetime.combine(day, dt.time()).replace(tzinfo=zone)
-    end = (dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)).replace(tzinfo=zone)
+    start, end = _midnights(day, zone)
     before, after = start.utcoffset(), end.utcoffset()
     assert before is not None and after is not None
-    if after <= before:
+    if after <= before:  # no change, or the clocks go back
         return None
-    return change[0], change[1] - change[0]
+    lo, hi = unstable_minutes(day, zone)  # type: ignore[misc]
+    return lo, hi - lo
+
+
+def _midnights(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight at the start of ``day`` and at its end, aware."""
+    start = dt.datetime.combine(day, dt.time())
+    return start.replace(tzinfo=zone), (start + dt.timedelta(days=1)).replace(tzinfo=zone)
