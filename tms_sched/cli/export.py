@@ -62,7 +62,7 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     schedule, index = load_schedule(schedule_path)
     problems = schedule_problems(schedule, clinic, schedule_path, index)
     head = [p for p in problems if p.path in ("schedule.clinic", "schedule.timezone")]
-    if head and any(p.path == "schedule.clinic" for p in head) and len(problems) > len(head):
+    if any(p.path == "schedule.clinic" for p in head) and len(problems) > len(head):
         # Another clinic's file: its chairs and staff mismatch everywhere; say it once.
         rest = len(problems) - len(head)
         problems = head + [Problem(schedule_path, None, message=f"{rest} more problem{'s' if rest != 1 else ''} "

@@ -144,8 +144,8 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         raise UsageError(f"-o {output}: a schedule is written as TOML, JSON or CSV; end the file name in "
                          ".toml, .json or .csv")
     if not roster.patients and not schedule_path:
-        echo_err(f"warning: no patients to plan: {clinic_path} has no [[patients]] and no --roster FILE was "
-                 "given" if not rosters else "warning: no patients to plan: the rosters list none")
+        where = "the rosters list none" if rosters else f"{clinic_path} has no [[patients]] and no --roster FILE was given"
+        echo_err(f"warning: no patients to plan: {where}")
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)
     progress, update = _progress_bar()

@@ -60,7 +60,8 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         msg = getattr(exc, "msg", str(exc))
-        source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+        lines = text.splitlines()
+        source = lines[line - 1] if line and line <= len(lines) else ""
         raise InputError([Problem(name, line, col,
                                   message=f"TOML syntax error: {msg}{_toml_hint(msg, source)}")]) from None
     return data, LazyPositionIndex(text)
