@@ -144,7 +144,8 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         raise UsageError(f"-o {output}: a schedule is written as TOML, JSON or CSV; end the file name in "
                          ".toml, .json or .csv")
     if not roster.patients and not schedule_path:
-        where = "the rosters list none" if rosters else f"{clinic_path} has no [[patients]] and no --roster FILE was given"
+        where = ("the rosters list none" if rosters
+                 else f"{clinic_path} has no [[patients]] and no --roster FILE was given")
         echo_err(f"warning: no patients to plan: {where}")
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
+from ..model.protocol import DailyPhase, IntervalPhase, WeeklyPhase
 from .tomlpos import Path, PositionIndex, format_path
 
 _KIND_WORDS = {
@@ -195,7 +196,7 @@ def _expected(err: dict[str, Any]) -> str | None:
 
 
 # Keys of a protocol's phases, often written one level too high.
-_PHASE_KEYS = {"sessions", "per_day", "days_per_week", "consecutive", "min_gap_minutes", "every_days", "per_week"}
+_PHASE_KEYS = {key for phase in (DailyPhase, WeeklyPhase, IntervalPhase) for key in phase.model_fields} - {"kind"}
 
 
 def _message(err: dict[str, Any], ann: Any, parent: type[BaseModel] | None, clean: Path) -> str:
