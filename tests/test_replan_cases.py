@@ -188,16 +188,22 @@ def test_a_changed_availability_that_breaks_the_course_is_reported(tmp_path: Pat
     assert entry.id == "R-DIS" and "clinician" in entry.reason
 
 
-def test_a_chair_down_in_the_clinic_file_moves_sessions_to_a_free_chair_the_same_day(tmp_path: Path):
-    """Chair B goes down 2027-04-07 to 04-09 in the clinic file. R-STD's 14:00 sessions there
-    can stay on their days on chair A, free at 14:00, rather than go six weeks later."""
-    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
-    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+def clinic_with_chair_b_down(tmp_path: Path) -> Path:
+    """The replan clinic with chair B down from 2027-04-07 to 04-09, written to tmp_path."""
     clinic = tmp_path / "clinic.toml"
     clinic.write_text(CLINIC.read_text(encoding="utf-8").replace(
         'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
         'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
         encoding="utf-8")
+    return clinic
+
+
+def test_a_chair_down_in_the_clinic_file_moves_sessions_to_a_free_chair_the_same_day(tmp_path: Path):
+    """Chair B goes down 2027-04-07 to 04-09 in the clinic file. R-STD's 14:00 sessions there
+    can stay on their days on chair A, free at 14:00, rather than go six weeks later."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    clinic = clinic_with_chair_b_down(tmp_path)
     result = replan(clinic, schedule, "2027-04-07", rosters=(ROSTER,), code=0)
     assert diff(result) == [
         "> R-STD R-STD-03: 2027-04-07 14:00 chair B -> 2027-04-07 14:00 chair A",
@@ -211,11 +217,7 @@ def test_freeze_days_keep_a_broken_appointment_and_warn(tmp_path: Path):
     in a warning; R-STD-04 and R-STD-05 after the frozen days move."""
     schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
     tms("mark", schedule, "--through", "2027-04-05", "done", "--today", "2027-04-06")
-    clinic = tmp_path / "clinic.toml"
-    clinic.write_text(CLINIC.read_text(encoding="utf-8").replace(
-        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
-        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
-        encoding="utf-8")
+    clinic = clinic_with_chair_b_down(tmp_path)
     before, _ = load_schedule(str(schedule))
     result = replan(clinic, schedule, "2027-04-06", "--freeze-days", "2", rosters=(ROSTER,), code=0)
     assert ("warning: R-STD R-STD-03 on 2027-04-07 14:00 breaks a rule but lies in the 2 frozen days; "
