@@ -28,7 +28,8 @@ def export() -> None:
               help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
               "The clinic file's own [[patients]] are always read.")
 @click.option("--by", "view", required=True, type=click.Choice(VIEWS),
-              help="One calendar per patient, per chair, per staff member, or one for the whole clinic.")
+              help="One calendar per patient, per chair, per staff member whom appointments name (not "
+                   "technicians), or one for the whole clinic.")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               help="Folder to write the .ics files into (created if missing).")
 @click.option("--patient", "patient_ids", multiple=True, metavar="ID",

@@ -101,7 +101,8 @@ def _progress_bar():
                    "planned appointments move only where they must. Written back in place unless -o is given.")
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="Where to write the schedule (.toml, .json or .csv by extension); '-' for stdout. "
-                   "Default: schedule.toml, or the --schedule file.")
+                   "Default: schedule.toml, or the --schedule file. A schedule there that records attendance, "
+                   "discharges or closures is not replaced (replan it with --schedule).")
 @click.option("--freeze-days", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
               help="With --schedule: move nothing, and book nothing new, in the next N days.")
 @click.option("--diff", "show_diff", is_flag=True, help="With --schedule: print what changed against it.")
