@@ -46,9 +46,13 @@ class Instance:
     weeks: int = 8  # the measured weeks (chair use), from today
     history: list[Patient] = field(default_factory=list)  # referrals before today
     history_from: dt.date = START
-    warmup_weeks: int = 0
     booked: list = field(default_factory=list)  # (patient id, Appointment) of the booked history
     history_protocols: dict = field(default_factory=dict)
+
+    @property
+    def warmup_weeks(self) -> int:
+        """Weeks of history before today."""
+        return (self.today - self.history_from).days // 7
 
     def with_history(self, policy, order: str) -> "Instance":
         """This instance with its history booked by ``policy`` in ``order`` (book_history)."""
@@ -184,16 +188,17 @@ def book_history(inst: Instance, policy, order: str) -> tuple[list, dict[str, st
     return booked, protocols_of
 
 
-def open_chair_hours_per_week(clinic: Clinic) -> float:
+def open_chair_minutes(clinic: Clinic, first: dt.date, days: int) -> int:
+    """Chair minutes open over ``days`` days from ``first``, every chair together."""
     from tms_sched.calendar import ClinicCalendar
 
     cal = ClinicCalendar(clinic)
-    total = 0
-    for k in range(7):
-        day = START + dt.timedelta(days=k)
-        for chair in clinic.chairs:
-            total += sum(e - s for s, e in cal.chair_windows(chair.id, day))
-    return total / 60
+    return sum(e - s for k in range(days) for chair in clinic.chairs
+               for s, e in cal.chair_windows(chair.id, first + dt.timedelta(days=k)))
+
+
+def open_chair_hours_per_week(clinic: Clinic) -> float:
+    return open_chair_minutes(clinic, START, 7) / 60
 
 
 def small(name: str, chairs: int, n: int, load: float, seed: int, stream: bool = False,
@@ -219,7 +224,7 @@ def small(name: str, chairs: int, n: int, load: float, seed: int, stream: bool =
         patients += weekly_5x5(START, arrival_weeks, "A")
         history += weekly_5x5(history_from, warmup_weeks, "BA")
     return Instance(f"{name} load {load:.2f}", seed, load, clinic, patients, weeks=arrival_weeks + 6,
-                    history=history, history_from=history_from, warmup_weeks=warmup_weeks)
+                    history=history, history_from=history_from)
 
 
 def large(seed: int, load: float = 0.9) -> Instance:

@@ -82,12 +82,7 @@ def metrics(inst: gen.Instance, schedule, seconds: float) -> dict:
         first_day = d0 if first_day is None or d0 < first_day else first_day
         last_day = d1 if last_day is None or d1 > last_day else last_day
     window_end = inst.today + dt.timedelta(weeks=inst.weeks)
-    capacity = 0
-    day = inst.today
-    while day < window_end:
-        for chair in clinic.chairs:
-            capacity += sum(e - s for s, e in cal.chair_windows(chair.id, day))
-        day += dt.timedelta(days=1)
+    capacity = gen.open_chair_minutes(clinic, inst.today, inst.weeks * 7)
     in_window = 0
     everything = [a for sp in schedule.patients for a in sp.appointments] + [a for _, a in inst.booked]
     for a in everything:
