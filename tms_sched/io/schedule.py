@@ -17,9 +17,12 @@ from .common import atomic_write, parse_toml, read_text
 from .tomlpos import PositionIndex
 from .validation import problems_from
 
-APPOINTMENT_KEYS = ("id", "kind", "name", "session", "chair", "start", "minutes", "staff", "status", "revision", "note")
+APPOINTMENT_KEYS = ("id", "kind", "name", "session", "chair", "start", "minutes", "staff", "status", "revision",
+                    "pinned", "previous_start", "note")
+# Columns added later go at the end, so a spreadsheet built on an older export keeps its columns.
 CSV_COLUMNS = ("patient", "protocol", "id", "kind", "name", "session", "chair", "date", "start", "end",
-               "minutes", "staff", "status", "revision", "note")
+               "minutes", "staff", "status", "revision", "note", "pinned", "previous_start")
+CSV_FIRST_COLUMNS = CSV_COLUMNS[:15]  # an export written before pinned existed starts with these
 
 
 def schedule_format(path: str) -> str:
@@ -58,7 +61,7 @@ def _json_to_native(data: Any) -> Any:
     if isinstance(data, dict):
         out = {}
         for k, v in data.items():
-            if k in ("start", "end", "updated", "date") and isinstance(v, str):
+            if k in ("start", "end", "updated", "date", "previous_start") and isinstance(v, str):
                 try:
                     v = dt.datetime.fromisoformat(v) if "T" in v else dt.date.fromisoformat(v)
                 except ValueError:
@@ -110,7 +113,8 @@ def _inline(pairs: list[tuple[str, Any]]) -> str:
 
 
 def appointment_pairs(appt: Appointment) -> list[tuple[str, Any]]:
-    return [(k, getattr(appt, k)) for k in APPOINTMENT_KEYS]
+    # pinned is written only when true, so schedules without pins read exactly as before
+    return [(k, getattr(appt, k)) for k in APPOINTMENT_KEYS if not (k == "pinned" and not appt.pinned)]
 
 
 def to_toml(schedule: Schedule) -> str:
@@ -150,6 +154,10 @@ def to_toml(schedule: Schedule) -> str:
 
 def to_json(schedule: Schedule) -> str:
     data = schedule.model_dump(mode="json", exclude_none=True)
+    for patient in data.get("patients", []):
+        for appt in patient.get("appointments", []):
+            if not appt.get("pinned"):
+                appt.pop("pinned", None)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -163,6 +171,7 @@ def to_csv(schedule: Schedule) -> str:
             patient.id, patient.protocol, appt.id, appt.kind, appt.name or "", appt.session or "",
             appt.chair or "", local.date().isoformat(), local.strftime("%H:%M"), appt.end.strftime("%H:%M"),
             appt.minutes, appt.staff or "", appt.status, appt.revision, appt.note or "",
+            "true" if appt.pinned else "", appt.previous_start.isoformat() if appt.previous_start else "",
         ])
     return buf.getvalue()
 
@@ -179,7 +188,7 @@ def is_schedule_file(path: str) -> bool:
         return False
     fmt = schedule_format(path)
     if fmt == "csv":
-        return text.startswith(",".join(CSV_COLUMNS))
+        return text.startswith(",".join(CSV_FIRST_COLUMNS))
     if fmt == "json":
         try:
             return isinstance(json.loads(text).get("schedule"), dict)

@@ -30,12 +30,16 @@ class Appointment(StrictModel):
     status: Status = Field(default="planned", description="planned, done, missed or cancelled.")
     revision: int = Field(default=1, ge=1, description="The schedule revision that booked or last moved it.")
     note: str | None = Field(default=None, description="Free text, e.g. from `tms-sched mark --note`.")
+    pinned: bool = Field(default=False, description="true: agreed with the patient by hand; replanning never "
+                         "moves or cancels it and plans around it (`tms-sched pin`, `move --pin`).")
+    previous_start: dt.datetime | None = Field(default=None, description="Where it stood before its last "
+                                               "move (revision): the old time on the calls list.")
 
-    @field_validator("start")
+    @field_validator("start", "previous_start")
     @classmethod
-    def _aware(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("start needs its UTC offset, e.g. 2026-12-01T08:00:00-08:00")
+    def _aware(cls, value: dt.datetime | None, info) -> dt.datetime | None:
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError(f"{info.field_name} needs its UTC offset, e.g. 2026-12-01T08:00:00-08:00")
         return value
 
     @model_validator(mode="after")
