@@ -27,8 +27,46 @@ def warn(problems: list[Problem]) -> None:
         echo_err(f"warning: {p}")
 
 
+COMMAND_MODULES = ["setup", "plan", "check", "show", "export", "mark"]
+"""The modules beside this one that define commands; each registers itself on ``main``.
+
+A module is imported only when one of its commands runs or the command list is shown, so
+``tms-sched --help`` and ``tms-sched plan --help`` stay quick. Command modules import the
+heavy parts (models, planner, renderers) inside the command body, not at module level.
+"""
+
+
 class TmsGroup(click.Group):
-    """A group whose commands report user errors plainly and never show a traceback."""
+    """A group whose commands report user errors plainly and never show a traceback.
+
+    Commands are loaded on demand from ``COMMAND_MODULES``: first the module named like
+    the command, then, when the command is defined elsewhere, all of them.
+    """
+
+    def _load(self, module: str) -> None:
+        import importlib
+
+        name = f"{__name__}.{module}"
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and self is main:
+            if cmd_name in COMMAND_MODULES:
+                self._load(cmd_name)
+            if cmd_name not in self.commands:
+                for module in COMMAND_MODULES:
+                    self._load(module)
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        if self is main:
+            for module in COMMAND_MODULES:
+                self._load(module)
+        return sorted(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -72,6 +110,29 @@ class DateParam(click.ParamType):
 
 DATE = DateParam()
 
+
+class LazyChoice(click.Choice):
+    """A choice among names a library module defines, imported only when the option is used.
+
+    ``source`` is ``"package.module:NAME"`` relative to ``tms_sched``; ``first`` come before
+    the module's names (``auto`` before the finding formats).
+    """
+
+    def __init__(self, source: str, first: tuple[str, ...] = (), case_sensitive: bool = True) -> None:
+        self._source = source
+        self._first = first
+        self._choices: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self._choices is None:
+            import importlib
+
+            module, name = self._source.split(":")
+            self._choices = (*self._first, *getattr(importlib.import_module(f"tms_sched.{module}"), name))
+        return self._choices
+
 today_option = click.option(
     "--today", type=DATE, default=None, is_eager=True,
     help="Take this date as today (default: the real date); keeps runs reproducible.",
@@ -97,19 +158,4 @@ def run() -> None:
     main(prog_name="tms-sched")
 
 
-def _register_commands() -> None:
-    """Import each command module present; each registers itself on ``main``."""
-    import importlib
-
-    for name in ("setup", "plan", "check", "show", "export", "mark"):
-        module = f"{__name__}.{name}"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-
-
-_register_commands()
-
-__all__ = ["main", "run", "DATE", "today_option", "echo_err", "warn"]
+__all__ = ["main", "run", "DATE", "LazyChoice", "today_option", "echo_err", "warn", "COMMAND_MODULES"]

@@ -6,14 +6,8 @@ import os
 
 import click
 
-from ..check import check as run_check
-from ..check import explain, select_codes
 from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, Problem
-from ..io import load_setup
-from ..io.schedule import is_schedule_file, load_schedule
-from ..render.console import make_console
-from ..render.findings import FORMATS, render_github, render_json, render_junit, render_sarif, render_text
-from . import echo_err, main
+from . import LazyChoice, echo_err, main
 
 
 @main.command()
@@ -21,7 +15,7 @@ from . import echo_err, main
 @click.argument("schedule_paths", metavar="SCHEDULE...", nargs=-1)
 @click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
               help="A roster (TOML or CSV); repeat for several. [[patients]] in the clinic file count too.")
-@click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto", show_default=True,
+@click.option("--format", "fmt", type=LazyChoice("render.findings:FORMATS", first=("auto",)), default="auto", show_default=True,
               help="auto: github when GITHUB_ACTIONS is set, else text.")
 @click.option("--select", metavar="CODES", help="Only these rules: codes or prefixes, comma-separated (TMS001,TMS1).")
 @click.option("--ignore", metavar="CODES", help="Skip these rules: codes or prefixes, comma-separated.")
@@ -47,6 +41,13 @@ def check(
     Exit codes: 0 clean (warnings alone pass unless --strict), 1 findings, 2 bad input
     or usage, 3 internal error.
     """
+    from ..check import check as run_check
+    from ..check import explain, select_codes
+    from ..io import load_setup
+    from ..io.schedule import is_schedule_file, load_schedule
+    from ..render.console import make_console
+    from ..render.findings import render_github, render_json, render_junit, render_sarif, render_text
+
     if explain_code is not None:
         click.echo(explain(explain_code), nl=False)
         return

@@ -7,11 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, UsageError
-from ..io import load_setup
-from ..io.schedule import load_schedule
-from ..io.validation import suggest
-from ..render.ical import VIEWS, ExportOptions, build_calendars, offset_warnings, schedule_problems, write_calendars
-from . import main, warn
+from . import LazyChoice, main, warn
 
 MAX_ALARM_MINUTES = 4 * 7 * 24 * 60
 
@@ -27,7 +23,7 @@ def export() -> None:
 @click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
               help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
               "The clinic file's own [[patients]] are always read.")
-@click.option("--by", "view", required=True, type=click.Choice(VIEWS),
+@click.option("--by", "view", required=True, type=LazyChoice("render.ical:VIEWS"),
               help="One calendar per patient, per chair, per staff member whom appointments name (not "
                    "technicians), or one for the whole clinic.")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
@@ -50,6 +46,11 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     Files are named patient-ID.ics, chair-ID.ics, staff-ID.ics or clinic.ics. A file
     already in DIR is replaced only when it is an earlier export for the same clinic.
     """
+    from ..io import load_setup
+    from ..io.schedule import load_schedule
+    from ..io.validation import suggest
+    from ..render.ical import ExportOptions, build_calendars, offset_warnings, schedule_problems, write_calendars
+
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o {out_dir}: is a file, not a folder; give the folder to write the calendars into")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import attendance
 from ..dates import parse_date, parse_time
 from ..errors import OutputError, UsageError
-from ..io import load_clinic
-from ..io.common import read_text
-from ..io.schedule import load_schedule, render_schedule, schedule_format, write_schedule
-from ..io.tomlpos import PositionIndex
 from . import DATE, echo_err, main, today_option
+
+if TYPE_CHECKING:
+    from .. import attendance
+    from ..io.tomlpos import PositionIndex
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
 _EXAMPLE = "e.g. `tms-sched mark schedule.toml P-0001 2026-12-02 missed`"
@@ -155,6 +155,10 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
 
     DATE is an ISO date, today, tomorrow, yesterday or a weekday name (the next one).
     """
+    from .. import attendance
+    from ..io.common import read_text
+    from ..io.schedule import load_schedule, render_schedule, schedule_format
+
     today = today or dt.date.today()
     form = _one_form(args, through, closed, chair_down, discharge_flag, note, reason)
     text = read_text(schedule_path)
@@ -210,6 +214,8 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
 
 
 def _mark_one(schedule, args: tuple[str, ...], note: str | None, today: dt.date) -> attendance.Marked:
+    from .. import attendance
+
     patient_id, day_text, *rest = args
     status = rest[-1]
     if status not in attendance.MARKS:
@@ -227,6 +233,8 @@ def _mark_one(schedule, args: tuple[str, ...], note: str | None, today: dt.date)
 
 
 def _clinic_chairs(clinic_path: str, schedule) -> list[str]:
+    from ..io import load_clinic
+
     clinic, _ = load_clinic(clinic_path)
     info = schedule.schedule
     if clinic.info.name != info.clinic or clinic.info.timezone != info.timezone:
@@ -237,6 +245,9 @@ def _clinic_chairs(clinic_path: str, schedule) -> list[str]:
 
 def _write(path: str, text: str, marked: attendance.Marked) -> None:
     """Write atomically, unless someone changed the file since it was read."""
+    from ..io.common import read_text
+    from ..io.schedule import write_schedule
+
     try:
         if read_text(path) != text:
             raise OutputError(f"{path} changed while it was being marked; nothing was written, run the "

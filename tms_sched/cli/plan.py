@@ -11,14 +11,6 @@ import click
 
 from ..dates import parse_time
 from ..errors import EXIT_FINDINGS, InputError, OutputError, Problem, UsageError
-from ..io import load_setup
-from ..io.roster import roster_warnings
-from ..io.schedule import is_schedule_file, load_schedule, render_schedule, write_schedule
-from ..plan.planner import plan_schedule
-from ..plan.replan import replan
-from ..render.plan_summary import diff_lines
-from ..render.console import make_console
-from ..render.plan_summary import summary_data, summary_view
 from . import echo_err, main, today_option, warn
 
 
@@ -56,6 +48,8 @@ def _sound_to_replan(clinic, schedule, path: str, index) -> None:
 
 def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -> None:
     """Refuse to replace, with a fresh plan, a schedule that records what happened."""
+    from ..io.schedule import is_schedule_file, load_schedule
+
     if output == "-" or not is_schedule_file(output):
         return
     redo = " ".join(["tms-sched plan", clinic_path, *(f"--roster {r}" for r in rosters), "--schedule", output])
@@ -81,6 +75,8 @@ def _progress_bar():
     if not sys.stderr.isatty():
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..render.console import make_console
 
     progress = Progress(TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=make_console(stderr=True), transient=True)
@@ -130,6 +126,15 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     Exit code 0 when everyone is placed, 1 when some patient is not (the schedule is
     still written), 2 for bad input.
     """
+    # The heavy parts load here, when the command runs, so that --help stays quick.
+    from ..io import load_setup
+    from ..io.roster import roster_warnings
+    from ..io.schedule import load_schedule, render_schedule, write_schedule
+    from ..plan.planner import plan_schedule
+    from ..plan.replan import replan
+    from ..render.console import make_console
+    from ..render.plan_summary import diff_lines, summary_data, summary_view
+
     real = today is None
     today = today or dt.date.today()
     if (freeze_days or show_diff) and not schedule_path:

@@ -9,20 +9,14 @@ from pathlib import Path
 
 import click
 
-from ..calendar import ClinicCalendar, intersect, weekday_key
 from ..errors import OutputError, UsageError
-from ..io import load_clinic
-from ..io.common import atomic_write
-from ..io.validation import suggest
-from ..protocols import builtin_raw, merged_raw
-from ..render.console import make_console
-from ..render.protocols import protocol_detail, protocol_list
-from ..schema import KINDS, json_schema
-from ..tz import local_datetime, unstable_minutes
-from . import DATE, main, today_option
+from . import DATE, LazyChoice, main, today_option
 
 
 def _library(clinic_path: str | None):
+    from ..io import load_clinic
+    from ..protocols import merged_raw
+
     if clinic_path:
         clinic, _ = load_clinic(clinic_path)
         return clinic.protocols, clinic
@@ -42,6 +36,11 @@ def protocols(protocol_id: str | None, clinic_path: str | None) -> None:
     own ([protocols.ID] in the clinic file); with --clinic, the clinic's protocols and
     overrides are included.
     """
+    from ..io.validation import suggest
+    from ..protocols import builtin_raw
+    from ..render.console import make_console
+    from ..render.protocols import protocol_detail, protocol_list
+
     library, clinic = _library(clinic_path)
     builtin = list(builtin_raw())
     console = make_console()
@@ -66,6 +65,13 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today
     closed dates and partial closures, and chair downtime, so a coordinator sees what
     the planner will avoid. Weekdays without opening hours are not listed.
     """
+    from rich.table import Table
+
+    from ..calendar import ClinicCalendar, intersect, weekday_key
+    from ..io import load_clinic
+    from ..render.console import make_console
+    from ..tz import local_datetime, unstable_minutes
+
     clinic, _ = load_clinic(clinic_path)
     today = today or dt.date.today()
     start = start or today
@@ -73,7 +79,6 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today
     if end < start:
         raise UsageError(f"--to {end} is before --from {start}")
     calendar = ClinicCalendar(clinic)
-    from rich.table import Table
 
     def span(window: tuple[int, int]) -> str:
         s, e = window
@@ -113,6 +118,8 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
     """Write a starter clinic.toml and roster.toml into DIRECTORY (never overwrites)."""
+    from ..io.common import atomic_write
+
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     files = ("clinic.toml", "roster.toml")
@@ -128,7 +135,9 @@ def init(directory: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=LazyChoice("schema:KINDS"))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a clinic, roster or schedule file (for editors)."""
+    from ..schema import json_schema
+
     click.echo(json.dumps(json_schema(kind), indent=2, sort_keys=False))

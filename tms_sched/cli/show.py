@@ -7,21 +7,17 @@ import html
 import io
 from pathlib import Path
 
-import click
-from rich.console import Console, RenderableType
+from typing import TYPE_CHECKING
 
-from ..calendar import ClinicCalendar
+import click
+
 from ..errors import UsageError
-from ..io import load_clinic
-from ..io.common import atomic_write
-from ..io.schedule import load_schedule
-from ..io.validation import suggest
-from ..render.console import make_console
-from ..render.views import (
-    VIEWS, ScheduleFacts, agenda_view, chairs_view, load_view, patient_view, week_view,
-)
-from ..render.views.marks import PRINT_THEME
-from . import DATE, echo_err, main, today_option
+from . import DATE, LazyChoice, echo_err, main, today_option
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ..render.views import ScheduleFacts
 
 LOAD_WEEKS = 4
 """The load view's range when only --date is given: this many calendar weeks."""
@@ -32,7 +28,7 @@ EXPORT_WIDTH = 100
 @click.argument("schedule_path", metavar="SCHEDULE")
 @click.option("--clinic", "clinic_path", required=True, metavar="CLINIC",
               help="The clinic file the schedule was planned for.")
-@click.option("--view", type=click.Choice(VIEWS), default="agenda", show_default=True, help="What to show.")
+@click.option("--view", type=LazyChoice("render.views:VIEWS"), default="agenda", show_default=True, help="What to show.")
 @click.option("--date", "day", type=DATE,
               help="The day (agenda, chairs), a day of the week (week) or the first day (load); default: today.")
 @click.option("--to", "until", type=DATE,
@@ -63,6 +59,12 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
     say; NO_COLOR or a pipe gives plain text. --html and --svg write the same view as a
     file to print or post.
     """
+    from ..calendar import ClinicCalendar
+    from ..io import load_clinic
+    from ..io.schedule import load_schedule
+    from ..render.console import make_console
+    from ..render.views import ScheduleFacts
+
     clinic, _ = load_clinic(clinic_path)
     schedule, _ = load_schedule(schedule_path)
     info = schedule.schedule
@@ -96,6 +98,9 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
 def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, until: dt.date | None,
           patient: str | None, chair: str | None, width: int) -> RenderableType | None:
     """Check the arguments against the schedule, then build the view."""
+    from ..io.validation import suggest
+    from ..render.views import agenda_view, chairs_view, load_view, patient_view, week_view
+
     known = sorted({*facts.patients, *(u.id for u in facts.schedule.unplaced)})
     if patient is not None and patient not in known:
         raise UsageError(f"unknown patient '{patient}' in {source} (it has {len(known)}: {_some(known)})"
@@ -174,6 +179,11 @@ pre {{{{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, 'Courier New', monosp
 
 def _export(renderable: RenderableType, width: int, html_path: str | None, svg_path: str | None, title: str) -> None:
     """Write the view as it would look in a colour terminal of ``width`` columns."""
+    from rich.console import Console
+
+    from ..io.common import atomic_write
+    from ..render.views.marks import PRINT_THEME
+
     for path, kind in ((html_path, "html"), (svg_path, "svg")):
         if not path:
             continue
