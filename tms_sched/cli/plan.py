@@ -131,6 +131,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     from ..io.roster import roster_warnings
     from ..io.schedule import load_schedule, render_schedule, write_schedule
     from ..plan.planner import plan_schedule
+    from ..handedit import record_moves
     from ..plan.replan import replan
     from ..render.console import make_console
     from ..render.plan_summary import diff_lines, summary_data, summary_view
@@ -162,7 +163,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         _same_clinic(clinic, existing, schedule_path)
         _sound_to_replan(clinic, existing, schedule_path, index)
         result = replan(clinic, existing, roster.patients, today, freeze_days=freeze_days, now_minute=now)
-        schedule = result.schedule
+        schedule = record_moves(existing, result.schedule)  # the old times, for the calls list
         moved = [f"{m.patient} {m.appointment}" for m in result.moved]
         for pid, appt in result.frozen_invalid:
             echo_err(f"warning: {pid} {appt.id} on {appt.start:%Y-%m-%d %H:%M} breaks a rule but lies in the "

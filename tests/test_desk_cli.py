@@ -1,0 +1,160 @@
+"""`tms-sched move` and `tms-sched pin`, through the command line, on real files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tms_sched.cli import main
+from tms_sched.io.schedule import load_schedule
+
+DESK = Path(__file__).parent / "fixtures" / "desk"
+
+
+@pytest.fixture()
+def desk(tmp_path: Path) -> Path:
+    for name in ("clinic.toml", "roster.toml", "schedule.toml"):
+        shutil.copy(DESK / name, tmp_path / name)
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _appt(path: Path, appt_id: str):
+    schedule, _ = load_schedule(str(path))
+    return next(a for _, a in schedule.appointments() if a.id == appt_id), schedule
+
+
+def test_move_within_the_rules_is_written_with_a_new_revision(desk: Path) -> None:
+    s, c, r = (str(desk / n) for n in ("schedule.toml", "clinic.toml", "roster.toml"))
+    result = run("move", s, "R-001-04", "2027-03-05", "09:30", "--clinic", c, "--roster", r, "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "R-001 treatment session 4 (R-001-04): 2027-03-05 09:00 -> 2027-03-05 09:30 on chair A\n"
+        f"{s}: revision 1 -> 2, 1 change written\n")
+    appt, schedule = _appt(desk / "schedule.toml", "R-001-04")
+    assert appt.start.isoformat() == "2027-03-05T09:30:00-05:00"
+    assert appt.previous_start.isoformat() == "2027-03-05T09:00:00-05:00"
+    assert appt.revision == 2 and not appt.pinned
+    assert schedule.schedule.revision == 2
+    assert str(schedule.schedule.updated) == "2027-03-01"
+    # the rest of the file is untouched
+    before = (DESK / "schedule.toml").read_text().splitlines()
+    after = (desk / "schedule.toml").read_text().splitlines()
+    assert [i for i, (a, b) in enumerate(zip(before, after)) if a != b] == [6, 17]
+    # and check agrees the moved schedule is sound
+    assert run("check", c, s, "--roster", r).exit_code == 0
+
+
+def test_move_with_pin_and_chair(desk: Path) -> None:
+    s, c = str(desk / "schedule.toml"), str(desk / "clinic.toml")
+    result = run("move", s, "R-001-04", "2027-03-05", "09:00", "--clinic", c, "--chair", "B", "--pin",
+                 "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert "R-001 treatment session 4 (R-001-04): 2027-03-05 09:00 -> 2027-03-05 09:00 on chair B, pinned" \
+        in result.stderr
+    # a chair change is a warning (TMS102) and does not block
+    assert "warning: TMS102" in result.stderr
+    appt, _ = _appt(desk / "schedule.toml", "R-001-04")
+    assert (appt.chair, appt.pinned) == ("B", True)
+
+
+def test_move_that_breaks_rules_is_refused_naming_each_code(desk: Path) -> None:
+    s, c, r = (str(desk / n) for n in ("schedule.toml", "clinic.toml", "roster.toml"))
+    before = (desk / "schedule.toml").read_text()
+    # 14:00 is outside R-001's availability (08:00-11:00); 18:00 is after hours and off shift
+    result = run("move", s, "R-001-04", "2027-03-05", "14:00", "--clinic", c, "--roster", r, "--today", "2027-03-01")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"error: the move breaks TMS004; {s} not written (choose another time, or --force to write it anyway)")
+    result = run("move", s, "R-001-04", "2027-03-05", "18:00", "--clinic", c, "--today", "2027-03-01")
+    assert result.exit_code == 2
+    assert "the move breaks TMS003, TMS006;" in result.stderr
+    # a collision with another patient's session on the same chair
+    result = run("move", s, "R-001-04", "2027-03-05", "08:00", "--clinic", c, "--today", "2027-03-01")
+    assert result.exit_code == 2
+    assert "the move breaks TMS001" in result.stderr
+    assert (desk / "schedule.toml").read_text() == before
+
+
+def test_force_writes_and_check_reports_it(desk: Path) -> None:
+    s, c = str(desk / "schedule.toml"), str(desk / "clinic.toml")
+    result = run("move", s, "R-001-04", "2027-03-05", "18:00", "--clinic", c, "--force", "--today", "2027-03-01")
+    assert result.exit_code == 0
+    assert "warning: TMS003" in result.stderr
+    checked = run("check", c, s, "--format", "json")
+    assert checked.exit_code == 1
+    assert '"TMS003"' in checked.stdout
+
+
+def test_move_refuses_history_unknown_ids_and_the_past(desk: Path) -> None:
+    s, c = str(desk / "schedule.toml"), str(desk / "clinic.toml")
+    assert run("mark", s, "R-001", "2027-03-02", "done", "--today", "2027-03-02").exit_code == 0
+    result = run("move", s, "R-001-01", "2027-03-05", "09:00", "--clinic", c, "--today", "2027-03-02")
+    assert result.exit_code == 2
+    assert "R-001-01 is done: only a planned appointment can be moved" in result.stderr
+    result = run("move", s, "r-001-04", "2027-03-05", "09:00", "--clinic", c, "--today", "2027-03-02")
+    assert result.exit_code == 2
+    assert "did you mean 'R-001-04'?" in result.stderr
+    result = run("move", s, "R-001-04", "2027-03-01", "09:00", "--clinic", c, "--today", "2027-03-02")
+    assert result.exit_code == 2
+    assert "2027-03-01 is before today (2027-03-02)" in result.stderr
+    result = run("move", s, "R-001-04", "2027-03-05", "9am", "--clinic", c, "--today", "2027-03-02")
+    assert result.exit_code == 2
+    assert "TIME '9am' is not a time of day" in result.stderr
+    result = run("move", s, "R-001-04", "2027-03-05", "09:00", "--clinic", c, "--chair", "Z", "--today", "2027-03-02")
+    assert result.exit_code == 2
+    assert "no chair 'Z' in the clinic" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_move_into_the_skipped_hour_is_refused(desk: Path) -> None:
+    s, c = str(desk / "schedule.toml"), str(desk / "clinic.toml")
+    result = run("move", s, "R-001-04", "2027-03-14", "02:30", "--clinic", c, "--today", "2027-03-01")
+    assert result.exit_code == 2
+    assert "falls in the hour the clocks change" in result.stderr
+
+
+def test_pin_and_unpin(desk: Path) -> None:
+    s = str(desk / "schedule.toml")
+    result = run("pin", s, "R-001-03", "R-002-05", "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == f"{s}: revision 1 -> 2, 2 changes written"
+    appt, schedule = _appt(desk / "schedule.toml", "R-001-03")
+    assert appt.pinned and appt.revision == 1  # a pin does not move it: its revision stays
+    assert [a.id for _, a in schedule.appointments() if a.pinned] == ["R-001-03", "R-002-05"]
+    again = run("pin", s, "R-001-03", "--today", "2027-03-01")
+    assert again.exit_code == 0
+    assert "is already pinned" in again.stderr and "not written" in again.stderr
+    result = run("pin", s, "R-001-03", "--unpin", "--today", "2027-03-01")
+    assert result.exit_code == 0
+    appt, schedule = _appt(desk / "schedule.toml", "R-001-03")
+    assert not appt.pinned and schedule.schedule.revision == 3
+    result = run("pin", s, "nope")
+    assert result.exit_code == 2 and "no appointment 'nope'" in result.stderr
+
+
+def test_commands_have_help() -> None:
+    for name in ("move", "pin"):
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "Usage: main" in result.stdout or "Usage:" in result.stdout
+
+
+def test_replan_records_the_old_start_of_what_it_moves() -> None:
+    import datetime as dt
+
+    from tms_sched.handedit import record_moves
+
+    before, _ = load_schedule(str(DESK / "schedule.toml"))
+    after = before.model_copy(deep=True)
+    moved = after.patients[0].appointments[5]
+    moved.start = moved.start + dt.timedelta(hours=1)
+    record_moves(before, after)
+    assert moved.previous_start == before.patients[0].appointments[5].start
+    assert [a.id for _, a in after.appointments() if a.previous_start] == [moved.id]
