@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 from pathlib import Path
 
@@ -38,8 +37,10 @@ EXPORT_WIDTH = 100
 @click.option("--chair", metavar="ID", help="Only this chair (agenda, week, chairs, load); default: all chairs.")
 @click.option("--width", type=click.IntRange(40, 1000),
               help=f"Columns to fit (default: the terminal's; {EXPORT_WIDTH} for a pipe or a file).")
-@click.option("--html", "html_path", metavar="FILE", help="Write the view to a standalone HTML file instead.")
-@click.option("--svg", "svg_path", metavar="FILE", help="Write the view to a standalone SVG image instead.")
+@click.option("--html", "html_path", metavar="FILE", help="Write the view to a standalone HTML file instead (A4 print layout, works offline). "
+                   "Replaces only a view tms-sched show wrote, never another file.")
+@click.option("--svg", "svg_path", metavar="FILE", help="Write the view to a standalone SVG image instead (local fonts, works offline). "
+                   "Replaces only a view tms-sched show wrote, never another file.")
 def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, until: dt.date | None,
          today: dt.date | None, patient: str | None, chair: str | None, width: int | None,
          html_path: str | None, svg_path: str | None) -> None:
@@ -158,32 +159,19 @@ def _some(ids: list[str], n: int = 8) -> str:
     return ", ".join(ids[:n]) + (f" and {len(ids) - n} more" if len(ids) > n else "")
 
 
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<title>{title}</title>
-<style>
-{{stylesheet}}
-body {{{{ color: {{foreground}}; background-color: {{background}}; margin: 2em; }}}}
-pre {{{{ font-family: 'DejaVu Sans Mono', Menlo, Consolas, 'Courier New', monospace; font-size: 13px;
-        line-height: 1.1; }}}}
-</style>
-</head>
-<body>
-<pre><code>{{code}}</code></pre>
-</body>
-</html>
-"""
-
-
 def _export(renderable: RenderableType, width: int, html_path: str | None, svg_path: str | None, title: str) -> None:
     """Write the view as it would look in a colour terminal of ``width`` columns."""
     from rich.console import Console
 
     from ..io.common import atomic_write
+    from ..render.viewfile import check_view_target, html_page, svg_format
     from ..render.views.marks import PRINT_THEME
 
+    if html_path and svg_path and Path(html_path).resolve() == Path(svg_path).resolve():
+        raise UsageError(f"--html and --svg name the same file {html_path}; give each its own")
+    for path, option in ((html_path, "--html"), (svg_path, "--svg")):
+        if path:
+            check_view_target(path, option)
     for path, kind in ((html_path, "html"), (svg_path, "svg")):
         if not path:
             continue
@@ -191,9 +179,8 @@ def _export(renderable: RenderableType, width: int, html_path: str | None, svg_p
                           color_system="truecolor", highlight=False, emoji=False, soft_wrap=False)
         console.print(renderable)
         if kind == "html":
-            page = HTML_PAGE.format(title=html.escape(title))
-            text = console.export_html(theme=PRINT_THEME, code_format=page, inline_styles=False)
+            text = console.export_html(theme=PRINT_THEME, code_format=html_page(title, width), inline_styles=False)
         else:
-            text = console.export_svg(title=title, theme=PRINT_THEME)
+            text = console.export_svg(title=title, theme=PRINT_THEME, code_format=svg_format())
         atomic_write(Path(path), text)
         echo_err(f"wrote {path}")
