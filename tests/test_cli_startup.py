@@ -32,7 +32,7 @@ def loaded_by(*args: str) -> list[str]:
     return json.loads(out.stdout)
 
 
-@pytest.mark.parametrize("args", [("--help",), ("plan", "--help"), ("mark", "--help")])
+@pytest.mark.parametrize("args", [("--help",), ("plan", "--help"), ("mark", "--help"), ("capacity", "--help")])
 def test_help_imports_nothing_heavy(args):
     heavy = sorted({m for m in loaded_by(*args) for h in HEAVY if m == h or m.startswith(h + ".")})
     assert heavy == []

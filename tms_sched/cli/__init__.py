@@ -27,7 +27,7 @@ def warn(problems: list[Problem]) -> None:
         echo_err(f"warning: {p}")
 
 
-COMMAND_MODULES = ["setup", "plan", "check", "show", "export", "mark", "desk"]
+COMMAND_MODULES = ["setup", "plan", "check", "show", "export", "mark", "desk", "capacity"]
 """The modules beside this one that define commands; each registers itself on ``main``.
 
 A module is imported only when one of its commands runs or the command list is shown, so
