@@ -65,7 +65,7 @@ def test_every_key_is_in_the_reference() -> None:
         for name, field in section.model.model_fields.items():
             if name in section.skip:
                 continue
-            assert f"| `{name}` |" in part, f"{section.heading}: {name}"
+            assert f"| `{field.alias or name}` |" in part, f"{section.heading}: {name}"
             assert field.description and field.description in part.replace("\\|", "|")
 
 

@@ -73,6 +73,17 @@ def _base_name(name: str) -> list[str]:
     return [p.strip().removesuffix(" (observed)").removesuffix(" (Observed)") for p in name.split(";")]
 
 
+def earliest_booking(clinic: Clinic, today: dt.date, now_minute: int | None = None) -> tuple[dt.date, int | None]:
+    """The first local (day, minute) at which something new may be booked: now, plus the
+    clinic's ``min_notice_hours``. ``now_minute`` None means the start of ``today``; the
+    minute comes back None when nothing on that day is ruled out."""
+    notice = clinic.info.min_notice_hours
+    if not notice:
+        return today, now_minute
+    moment = dt.datetime.combine(today, dt.time()) + dt.timedelta(minutes=now_minute or 0, hours=notice)
+    return moment.date(), moment.hour * 60 + moment.minute
+
+
 class ClinicCalendar:
     """Open windows of a clinic, its chairs and its staff, day by day."""
 
@@ -81,11 +92,20 @@ class ClinicCalendar:
         self.zone = clinic.zone
         info = clinic.info
         self._closed: dict[dt.date, str] = {}
-        for period in info.closed_periods():
-            for day in period.dates():
-                self._closed.setdefault(day, period.reason or "closed (clinic file)")
         self._partial: dict[dt.date, list[tuple[Window, str]]] = {}
         self._chair_down: dict[tuple[str, dt.date], list[tuple[Window, str]]] = {}
+        self._away: dict[tuple[str, dt.date], list[tuple[Window, str]]] = {}
+        for period in info.closed_periods():
+            reason = period.reason or "closed (clinic file)"
+            if period.whole_days:
+                for day in period.dates():
+                    self._closed.setdefault(day, reason)
+            else:
+                self._add_range(None, period.start_local(), period.end_local(), reason)
+        for member in clinic.staff:
+            for period in member.away_periods():
+                self._add_away(member.id, period.start_local(), period.end_local(), period.reason or "away")
+        self._blocks = list(getattr(clinic, "blocks", ()))
         for chair in clinic.chairs:
             for down in chair.down:
                 self._add_range(chair.id, down.start_local(), down.end_local(), down.reason or "chair down")
@@ -113,10 +133,38 @@ class ClinicCalendar:
             clip = _clip(start, end, day)
             if clip:
                 if chair is None:
-                    self._partial.setdefault(day, []).append((clip, reason))
+                    if clip == (0, DAY):  # a range's whole middle days are closed days
+                        self._closed.setdefault(day, reason)
+                    else:
+                        self._partial.setdefault(day, []).append((clip, reason))
                 else:
                     self._chair_down.setdefault((chair, day), []).append((clip, reason))
             day += dt.timedelta(days=1)
+
+    def _add_away(self, staff: str, start: dt.datetime, end: dt.datetime, reason: str) -> None:
+        day = start.date()
+        while dt.datetime.combine(day, dt.time()) < end:
+            clip = _clip(start, end, day)
+            if clip:
+                self._away.setdefault((staff, day), []).append((clip, reason))
+            day += dt.timedelta(days=1)
+
+    def blocks_on(self, day: dt.date) -> list:
+        """The weekly ``[[blocks]]`` that apply on ``day``."""
+        return [b for b in self._blocks if b.applies(day)]
+
+    def _block_cuts(self, day: dt.date, chair: str | None = None, staff: str | None = None) -> list[tuple[Window, str]]:
+        out: list[tuple[Window, str]] = []
+        for block in self.blocks_on(day):
+            if chair is None and staff is None:
+                hit = block.whole_clinic
+            elif chair is not None:
+                hit = chair in (block.chairs or ())
+            else:
+                hit = staff in (block.staff or ())
+            if hit:
+                out.extend((w, block.reason or "weekly block") for w in block.hours)
+        return out
 
     # -- days --------------------------------------------------------------------
     def holiday(self, day: dt.date) -> str | None:
@@ -157,28 +205,42 @@ class ClinicCalendar:
             unstable = unstable_minutes(day, self.zone)
             if unstable:
                 windows = subtract(windows, unstable)
-            for cut, _ in self._partial.get(day, ()):
+            for cut, _ in self.partial_closures(day):
                 windows = subtract(windows, cut)
         self._windows_cache[day] = windows
         return windows
 
     def chair_windows(self, chair_id: str, day: dt.date) -> tuple[Window, ...]:
         windows = self.open_windows(day)
-        for cut, _ in self._chair_down.get((chair_id, day), ()):
+        for cut, _ in self.chair_down(chair_id, day):
             windows = subtract(windows, cut)
         return windows
 
     def chair_down(self, chair_id: str, day: dt.date) -> list[tuple[Window, str]]:
-        return list(self._chair_down.get((chair_id, day), ()))
+        """The chair's downtime on ``day`` (clinic file, recorded closures, weekly blocks)."""
+        return list(self._chair_down.get((chair_id, day), ())) + self._block_cuts(day, chair=chair_id)
 
     def partial_closures(self, day: dt.date) -> list[tuple[Window, str]]:
-        return list(self._partial.get(day, ()))
+        """Parts of ``day`` the whole clinic is closed (partial closures, weekly blocks)."""
+        return list(self._partial.get(day, ())) + self._block_cuts(day)
+
+    def staff_away(self, staff_id: str, day: dt.date) -> list[tuple[Window, str]]:
+        """Parts of ``day`` a staff member is away (leave, weekly blocks); (0, 1440) for a whole day."""
+        return list(self._away.get((staff_id, day), ())) + self._block_cuts(day, staff=staff_id)
+
+    def staff_member_works(self, staff_id: str, day: dt.date) -> bool:
+        """True when ``day`` is one of the staff member's shift days (away or not)."""
+        member = self.clinic.staff_member(staff_id)
+        return member is not None and bool(member.hours.get(weekday_key(day)))
 
     def staff_windows(self, staff_id: str, day: dt.date) -> tuple[Window, ...]:
         member = self.clinic.staff_member(staff_id)
-        if member is None or day in member.away:
+        if member is None:
             return ()
-        return tuple(member.hours.get(weekday_key(day), ()))
+        windows = tuple(member.hours.get(weekday_key(day), ()))
+        for cut, _ in self.staff_away(staff_id, day):
+            windows = subtract(windows, cut)
+        return windows
 
     def business_days(self, start: dt.date, end: dt.date) -> int:
         """Open days from ``start`` up to, not including, ``end``."""

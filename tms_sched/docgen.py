@@ -23,7 +23,7 @@ from pydantic_core import PydanticUndefined
 
 from .io.roster import CSV_COLUMNS
 from .model.base import WEEKDAYS, Windows
-from .model.clinic import Chair, ClinicFile, ClinicInfo, ClosedPeriod, Downtime, HolidayRule, StaffMember
+from .model.clinic import Block, Chair, ClinicFile, ClinicInfo, ClosedPeriod, Downtime, HolidayRule, StaffMember
 from .model.patient import Patient
 from .model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from .model.schedule import Appointment, Closure, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
@@ -41,7 +41,7 @@ class Section:
 
 def _type(ann: Any) -> str:
     """A field's type in the words of someone writing the file."""
-    if ann is Windows:
+    if ann is Windows or ann == typing.get_args(Windows)[0]:  # a field's own annotation loses the Annotated
         return '"HH:MM-HH:MM" or a list of them'
     origin = typing.get_origin(ann)
     if origin is typing.Annotated:
@@ -121,7 +121,7 @@ def model_table(model: type[BaseModel], skip: tuple[str, ...] = ()) -> list[str]
             continue
         if not field.description:
             raise ValueError(f"{model.__name__}.{name} has no description; add description= to its Field")
-        rows.append(f"| `{name}` | {_cell(_field_type(field))} | {_default(field)} | {_cell(field.description)} |")
+        rows.append(f"| `{field.alias or name}` | {_cell(_field_type(field))} | {_default(field)} | {_cell(field.description)} |")
     return rows
 
 
@@ -132,12 +132,19 @@ CLINIC_SECTIONS = (
     Section("`clinic.holidays`", HolidayRule,
             "Public holidays come from python-holidays; `tms-sched closures CLINIC` lists the days they close, "
             "with their names. A keep_open name matches a holiday and its observed day."),
-    Section("`clinic.closed` entries", ClosedPeriod,
+    Section("`clinic.closed` and `staff.away` entries", ClosedPeriod,
             "Each entry is a bare date (`2026-12-24`) or a table with `date`, or `start` and `end`, and a "
-            "`reason`."),
+            "`reason`. `start` and `end` are dates (whole days, both included: "
+            "`{ start = 2027-01-04, end = 2027-01-08 }`) or local date-times for part of a day "
+            "(`{ start = 2027-01-12T13:00:00, end = 2027-01-12T18:00:00 }`)."),
     Section("`[[chairs]]`", Chair, ""),
     Section("`chairs.down` entries", Downtime, ""),
     Section("`[[staff]]`", StaffMember, ""),
+    Section("`[[blocks]]`", Block,
+            "Weekly recurring closures: a staff meeting (`staff`), coil maintenance (`chairs`), or the whole "
+            "clinic (neither). The planner books nothing in them and `check` reports what lies in them "
+            "(TMS003 for the clinic, TMS005 for a chair, TMS006/TMS007 for staff). Example: "
+            '`{ weekdays = ["tue"], hours = "12:00-13:00", staff = ["tech-ana", "dr-kim"], reason = "team meeting" }`.'),
     Section("`[protocols.ID]`", Protocol,
             "The six built-in protocols (`tms-sched protocols`, docs/protocols.md) use this schema too. A table "
             "with a built-in's id overrides that protocol key by key: give only the keys to change. A new id "

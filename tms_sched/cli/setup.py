@@ -57,13 +57,18 @@ def protocols(protocol_id: str | None, clinic_path: str | None) -> None:
 @click.argument("clinic_path", metavar="CLINIC")
 @click.option("--from", "start", type=DATE, help="First day to list (default: today).")
 @click.option("--to", "end", type=DATE, help="Last day to list (default: the end of the planning horizon).")
+@click.option("--schedule", "schedule_path", metavar="FILE",
+              help="Also the closures recorded in this schedule (`mark --closed`, `--chair-down`).")
 @today_option
-def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today: dt.date | None) -> None:
+def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, schedule_path: str | None,
+             today: dt.date | None) -> None:
     """List the days the clinic is closed, with the reason for each.
 
     Shows public holidays (from the holiday library, less keep_open), the clinic's
-    closed dates and partial closures, and chair downtime, so a coordinator sees what
-    the planner will avoid. Weekdays without opening hours are not listed.
+    closed dates and partial closures, weekly [[blocks]], chair downtime and staff
+    time away, so a coordinator sees what the planner will avoid; with --schedule,
+    the closures recorded in that schedule too. Weekdays without opening hours are
+    not listed.
     """
     from rich.table import Table
 
@@ -78,7 +83,13 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today
     end = end or start + dt.timedelta(weeks=clinic.info.horizon_weeks)
     if end < start:
         raise UsageError(f"--to {end} is before --from {start}")
-    calendar = ClinicCalendar(clinic)
+    recorded = []
+    if schedule_path:
+        from ..io.schedule import load_schedule
+
+        schedule, _ = load_schedule(schedule_path)
+        recorded = schedule.closures
+    calendar = ClinicCalendar(clinic, recorded)
 
     def span(window: tuple[int, int]) -> str:
         s, e = window
@@ -92,6 +103,11 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, today
             for chair in clinic.chairs:
                 for window, why in calendar.chair_down(chair.id, day):
                     rows.append((day, f"chair {chair.id} {span(window)}", why))
+            for member in clinic.staff:
+                if not calendar.staff_member_works(member.id, day):
+                    continue
+                for window, why in calendar.staff_away(member.id, day):
+                    rows.append((day, f"staff {member.id} {span(window)}", why))
             change = unstable_minutes(day, clinic.zone)
             hours = clinic.info.hours.get(weekday_key(day), ())
             if change and intersect(hours, [change]):

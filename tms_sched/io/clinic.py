@@ -140,6 +140,45 @@ def _check_clinic(cf: ClinicFile, name: str, index: PositionIndex) -> list[Probl
         for day, windows in member.hours.items():
             grid(("staff", i, "hours", day), windows)
     out.extend(_check_holidays(cf, name, index))
+    out.extend(_check_calendar(cf, name, index, seen, seen_staff))
+    return out
+
+
+def _check_calendar(cf: ClinicFile, name: str, index: PositionIndex, chairs: dict[str, int],
+                    staff: dict[str, int]) -> list[Problem]:
+    """Closures, time away and blocks: on the slot grid, naming chairs and staff that exist."""
+    out: list[Problem] = []
+    slot = cf.clinic.slot_minutes
+
+    def on_grid(path: tuple[Any, ...], value: Any) -> None:
+        if isinstance(value, dt.datetime) and (value.hour * 60 + value.minute) % slot:
+            out.append(Problem(name, index.line(path), path=format_path(path),
+                               message=f"{value.time().isoformat('minutes')} is off the {slot}-minute slot grid; "
+                               f"use a multiple of {slot} minutes"))
+
+    for i, entry in enumerate(cf.clinic.closed):
+        if not isinstance(entry, dt.date):
+            on_grid(("clinic", "closed", i, "start"), entry.start)
+            on_grid(("clinic", "closed", i, "end"), entry.end)
+    for i, member in enumerate(cf.staff):
+        for j, entry in enumerate(member.away):
+            if not isinstance(entry, dt.date):
+                on_grid(("staff", i, "away", j, "start"), entry.start)
+                on_grid(("staff", i, "away", j, "end"), entry.end)
+    for i, block in enumerate(cf.blocks):
+        bad = off_grid(block.hours, slot)
+        if bad:
+            path = ("blocks", i, "hours")
+            out.append(Problem(name, index.line(path), path=format_path(path),
+                               message=f"{bad} is off the {slot}-minute slot grid; use a multiple of {slot} minutes"))
+        for key, known, what in (("chairs", chairs, "chair"), ("staff", staff, "staff member")):
+            for j, item in enumerate(getattr(block, key) or ()):
+                if item not in known:
+                    path = ("blocks", i, key, j)
+                    line = index.line(path) or index.line(("blocks", i, key))
+                    out.append(Problem(name, line, path=format_path(path),
+                                       message=f"no {what} '{item}' in the clinic file{suggest(item, list(known))}"
+                                       f" (its {key}: {', '.join(known) or 'none'})"))
     return out
 
 
@@ -182,6 +221,7 @@ def load_clinic(path: str) -> tuple[Clinic, Roster]:
         staff=cf.staff,
         protocols=protocols,
         own_protocols=frozenset(cf.protocols),
+        blocks=cf.blocks,
     )
     from .roster import validate_patients
 

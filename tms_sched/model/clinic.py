@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .base import StrictModel, WeekHours
+from .base import WEEKDAYS, StrictModel, Weekday, WeekHours, Windows
 from .protocol import Protocol, StaffRole
 
 
@@ -25,11 +25,14 @@ class HolidayRule(StrictModel):
 
 
 class ClosedPeriod(StrictModel):
-    """A closed date, or a range of dates (both ends included), with the reason."""
+    """A closed (or away) date, or a range: whole dates (both ends included) or local date-times
+    (a partial day: ``start = 2027-01-12T13:00, end = 2027-01-12T18:00``), with the reason."""
 
     date: dt.date | None = Field(default=None, description="A single closed date (or give start and end).")
-    start: dt.date | None = Field(default=None, description="First closed date of a range.")
-    end: dt.date | None = Field(default=None, description="Last closed date of a range (included).")
+    start: dt.datetime | dt.date | None = Field(default=None, description="First closed date of a range, or a "
+                                                "local date-time (2027-01-12T13:00) where a partial day begins.")
+    end: dt.datetime | dt.date | None = Field(default=None, description="Last closed date of a range (included), "
+                                              "or the local date-time it opens again.")
     reason: str = Field(default="", description="Why; `tms-sched closures` and the views show it.")
 
     @model_validator(mode="after")
@@ -40,20 +43,38 @@ class ClosedPeriod(StrictModel):
             raise ValueError("give a date, or both start and end")
         return self
 
+    @field_validator("start", "end")
+    @classmethod
+    def _local(cls, value: dt.datetime | dt.date | None, info: ValidationInfo) -> dt.datetime | dt.date | None:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            raise ValueError(f"{value.isoformat()} carries a UTC offset; write the clinic's local wall-clock "
+                             "time without one, e.g. 2027-01-12T13:00:00")
+        return value
+
     @field_validator("end")
     @classmethod
-    def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    def _after_start(cls, end: dt.datetime | dt.date | None, info: ValidationInfo) -> dt.datetime | dt.date | None:
         start = info.data.get("start")
-        if start and end and end < start:
-            raise ValueError(f"{end} is before start {start}; write the range earliest first")
+        if start and end and _local_end(end) <= _local_start(start):
+            raise ValueError(f"{end.isoformat()} is before start {start.isoformat()}; write the range earliest first")
         return end
 
+    @property
+    def whole_days(self) -> bool:
+        """True when it closes whole dates (no time of day on either end)."""
+        return not isinstance(self.start, dt.datetime) and not isinstance(self.end, dt.datetime)
+
+    def start_local(self) -> dt.datetime:
+        return _local_start(self.date if self.date is not None else self.start)  # type: ignore[arg-type]
+
+    def end_local(self) -> dt.datetime:
+        return _local_end(self.date if self.date is not None else self.end)  # type: ignore[arg-type]
+
     def dates(self) -> list[dt.date]:
-        if self.date is not None:
-            return [self.date]
-        assert self.start and self.end
-        n = (self.end - self.start).days
-        return [self.start + dt.timedelta(days=i) for i in range(n + 1)]
+        """Every date it touches (whole or in part)."""
+        first = self.start_local().date()
+        last = (self.end_local() - dt.timedelta(microseconds=1)).date()
+        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 class ClinicInfo(StrictModel):
@@ -71,6 +92,9 @@ class ClinicInfo(StrictModel):
         default=[], description="Further closed days: dates, or tables with date or start and end, and a reason.")
     hours: WeekHours = Field(description='Opening hours per weekday (mon ... sun): a window "HH:MM-HH:MM" or a '
                              "list of them. A weekday left out is closed.")
+    min_notice_hours: int = Field(default=0, ge=0, le=24 * 28, description="Nothing new is booked sooner than "
+                                    "this many hours after now (`plan --today`/`--now`, or the clinic's clock); "
+                                    "`move` keeps it too. 0: today is bookable.")
 
     @field_validator("timezone")
     @classmethod
@@ -146,7 +170,43 @@ class StaffMember(StrictModel):
     role: StaffRole = Field(description="A physician maps the motor threshold (a protocol's first session, by "
                             "default); a physician or clinician runs assessments; anyone on shift attends a session.")
     hours: WeekHours = Field(description="Shifts per weekday, written like the clinic's hours.")
-    away: list[dt.date] = Field(default=[], description="Dates off shift (leave, training).")
+    away: list[dt.date | ClosedPeriod] = Field(default=[], description="Time off shift (leave, training): dates, "
+                                               "or tables with start and end as dates or local date-times "
+                                               "({ start = 2027-01-04, end = 2027-01-08 }).")
+
+    def away_periods(self) -> list[ClosedPeriod]:
+        return [a if isinstance(a, ClosedPeriod) else ClosedPeriod(date=a) for a in self.away]
+
+
+class Block(StrictModel):
+    """A weekly recurring closure: a staff meeting, coil maintenance every Friday evening."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    weekdays: list[Weekday] = Field(min_length=1, description='The weekdays it recurs on, e.g. ["tue"].')
+    hours: Windows = Field(description='The local wall-clock window(s) "HH:MM-HH:MM" it takes.')
+    chairs: list[str] | None = Field(default=None, description="Only these chairs (ids); see staff.")
+    staff: list[str] | None = Field(default=None, description="Only these staff members (ids). Without chairs "
+                                    "or staff: the whole clinic closes.")
+    from_: dt.date | None = Field(default=None, alias="from", description="First date it applies (default: always).")
+    until: dt.date | None = Field(default=None, description="Last date it applies (included).")
+    reason: str = Field(default="", description="Why; `tms-sched closures` and the views show it.")
+
+    @field_validator("until")
+    @classmethod
+    def _ordered(cls, until: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        first = info.data.get("from_")
+        if first and until and until < first:
+            raise ValueError(f"until {until} is before from {first}")
+        return until
+
+    @property
+    def whole_clinic(self) -> bool:
+        return self.chairs is None and self.staff is None
+
+    def applies(self, day: dt.date) -> bool:
+        return (WEEKDAYS[day.weekday()] in self.weekdays and (self.from_ is None or day >= self.from_)
+                and (self.until is None or day <= self.until))
 
 
 class ClinicFile(StrictModel):
@@ -161,6 +221,8 @@ class ClinicFile(StrictModel):
         "only the keys to change.")
     patients: list[dict[str, Any]] = Field(default=[], description="An inline roster: [[patients]] tables as in a "
                                            "roster file.")
+    blocks: list[Block] = Field(default=[], description="Weekly recurring closures of the clinic, some chairs or "
+                                "some staff ([[blocks]]).")
 
 
 Priority = Literal["urgent", "routine"]
@@ -175,6 +237,7 @@ class Clinic:
     staff: list[StaffMember]
     protocols: dict[str, Protocol]
     own_protocols: frozenset[str] = frozenset()
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..calendar import ClinicCalendar
+from ..calendar import ClinicCalendar, earliest_booking
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase, IntervalPhase
@@ -121,7 +121,7 @@ class Planner:
 
     def _book_existing(self) -> Timeline:
         timeline = Timeline(self.clinic, self.calendar)
-        timeline.set_now(self.today, self.now_minute)
+        timeline.set_now(*earliest_booking(self.clinic, self.today, self.now_minute))
         slot = self.clinic.info.slot_minutes
         zone = self.clinic.zone
         for patient_id, appt in self.booked:

@@ -30,7 +30,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..calendar import ClinicCalendar, contains
+from ..calendar import ClinicCalendar, contains, earliest_booking
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
@@ -167,7 +167,7 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
     """``now_minute`` (minutes after midnight): nothing new is booked on ``today`` before it."""
     policy = policy or Policy()
     ctx = _Context(clinic, schedule, today, freeze_days, policy)
-    ctx.timeline.set_now(today, now_minute)
+    ctx.timeline.set_now(*earliest_booking(clinic, today, now_minute))  # now, plus min_notice_hours
     roster = {p.id: p for p in patients}
     result = ReplanResult(schedule=schedule)
 

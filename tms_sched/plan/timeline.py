@@ -201,10 +201,13 @@ class Timeline:
 
     def patient_free(self, patient: str, day: dt.date) -> int:
         free = ~self.patient_busy.get((patient, day), 0)
-        if self.now is not None and day == self.now[0]:
+        if self.now is not None and day <= self.now[0]:
+            if day < self.now[0]:
+                return 0  # before the first bookable day (the clinic's min_notice_hours)
             free &= ~((1 << self.now[1]) - 1)  # earlier today is already past
         return free
 
     def set_now(self, day: dt.date, minute: int | None) -> None:
-        """Book nothing on ``day`` before ``minute`` (the time of day it is now)."""
+        """Book nothing before ``minute`` of ``day`` (the time of day it is now, or the first
+        moment the clinic's notice allows); nothing at all on the days before it."""
         self.now = None if minute is None else (day, -(-minute // self.slot))
