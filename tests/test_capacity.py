@@ -147,6 +147,15 @@ def test_json_has_the_documented_shape(tmp_path: Path) -> None:
     assert data["recommended"] == "today"
 
 
+def test_runs_spread_over_processes_give_the_same_figures() -> None:
+    args = ["capacity", ONE_CHAIR, "--referrals", "standard-10hz=3", "--weeks", "2", "--today", "2027-01-04",
+            "--format", "json"]
+    alone = run(*args, "--jobs", "1")
+    shared = run(*args, "--jobs", "2")
+    assert alone.exit_code == shared.exit_code == 0
+    assert alone.stdout == shared.stdout
+
+
 def test_a_target_no_variant_meets_is_said_plainly_and_exits_1() -> None:
     result = run("capacity", ONE_CHAIR, "--referrals", "standard-10hz=4", "--weeks", "3", "--today",
                  "2027-01-04", "--target-wait", "0")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -203,13 +205,58 @@ def run_once(setup: Setup, clinic: Clinic, history: Schedule, referrals: Sequenc
                staff_use(clinic, usage_calendar, appointments, setup.today, end))
 
 
+class _Runs:
+    """What the runs share: the parsed clinic and its variants, the referral streams, and
+    per variant its calendars and booked history (made once, on first use)."""
+
+    def __init__(self, setup: Setup, variants: Sequence[Variant], streams: Mapping[int, list[Referral]],
+                 days: Sequence[dt.date]) -> None:
+        self.setup = setup
+        self.variants = list(variants)
+        self.streams = streams
+        self.days = list(days)
+        self.closures = setup.schedule.closures if setup.schedule else []
+        self.counting = ClinicCalendar(setup.clinic, self.closures)
+        self._made: dict[int, tuple[ClinicCalendar, Schedule]] = {}
+
+    def run(self, index: int, seed: int, tick: Callable[[], None] | None = None) -> Run:
+        variant = self.variants[index]
+        if index not in self._made:
+            self._made[index] = (ClinicCalendar(variant.clinic, self.closures), self.setup.start(variant.clinic))
+        usage_calendar, history = self._made[index]
+        return run_once(self.setup, variant.clinic, history, self.streams[seed], self.days, self.counting,
+                        usage_calendar, tick)
+
+
+_WORKER: _Runs | None = None
+
+
+def _start_worker(runs: _Runs) -> None:
+    global _WORKER
+    _WORKER = runs
+
+
+def _run_in_worker(index: int, seed: int) -> Run:
+    assert _WORKER is not None
+    return _WORKER.run(index, seed)
+
+
+def default_jobs() -> int:
+    """Processes to run at once: one per processor this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every platform
+        return max(1, os.cpu_count() or 1)
+
+
 def simulate(setup: Setup, rates: Mapping[str, float], *, weeks: int = 26, seed: int = 1, runs: int = MIN_RUNS,
              target: float | None = None, variants: Sequence[Variant] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Report:
+             progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> Report:
     """Every variant of the clinic, each over ``runs`` seeds (``seed``, ``seed + 1``, ...).
 
     The runs of a seed share one referral stream across variants, and every run shares the
     parsed clinic and the booked history, so the variants differ only in the clinic.
+    ``jobs`` above 1 spreads the runs over that many processes; the figures do not change.
     """
     days = booking_days(setup.today, weeks)
     if variants is None:
@@ -218,23 +265,28 @@ def simulate(setup: Setup, rates: Mapping[str, float], *, weeks: int = 26, seed:
     seeds = [seed + i for i in range(runs)]
     streams = {s: referral_stream(rates, setup.today, weeks, s) for s in seeds}
     protocols = sorted(p for p, r in rates.items() if r > 0)
-    closures = setup.schedule.closures if setup.schedule else []
-    counting = ClinicCalendar(setup.clinic, closures)
-    total = len(variants) * len(seeds) * len(days)
+    shared = _Runs(setup, variants, streams, days)
+    tasks = [(i, s) for i in range(len(variants)) for s in seeds]
+    total = len(tasks) * len(days)
     done = [0]
 
-    def tick() -> None:
-        done[0] += 1
+    def tick(weeks_done: int = 1) -> None:
+        done[0] += weeks_done
         if progress:
             progress(done[0], total)
 
-    outcomes = []
-    for variant in variants:
-        usage_calendar = ClinicCalendar(variant.clinic, closures)
-        history = setup.start(variant.clinic)
-        results = [run_once(setup, variant.clinic, history, streams[s], days, counting, usage_calendar, tick)
-                   for s in seeds]
-        outcomes.append(Outcome(variant, results, protocols))
+    results: dict[tuple[int, int], Run] = {}
+    jobs = max(1, min(jobs, len(tasks)))
+    if jobs == 1:
+        for task in tasks:
+            results[task] = shared.run(*task, tick=tick)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(shared,)) as pool:
+            pending = {pool.submit(_run_in_worker, *task): task for task in tasks}
+            for future in as_completed(pending):
+                results[pending[future]] = future.result()
+                tick(len(days))
+    outcomes = [Outcome(v, [results[(i, s)] for s in seeds], protocols) for i, v in enumerate(variants)]
     _bind(outcomes)
     report = Report(outcomes, protocols, weeks, seeds, setup.today, target)
     if target is not None:

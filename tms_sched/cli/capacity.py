@@ -90,6 +90,9 @@ def _write_html(path: str, text: str) -> None:
               help="The first run's seed; the runs use N, N+1, ... The same seed gives the same figures.")
 @click.option("--runs", type=click.IntRange(5, 100), default=5, show_default=True, metavar="N",
               help="Runs (seeds) per variant, at least 5: the figures pool them, the text shows their spread.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Runs to carry out at once, each in a process of its own; the figures do not change. "
+                   "Default: one per processor.")
 @click.option("--target-wait", "target", type=click.FloatRange(min=0), default=None, metavar="DAYS",
               help="Name the variant with the fewest added units whose p90 wait is within DAYS business days "
                    "for every protocol, nobody left unplaced (exit 1 when none is).")
@@ -103,7 +106,7 @@ def _write_html(path: str, text: str) -> None:
               help="text tables, or JSON (docs/capacity.md gives its shape).")
 @today_option
 def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, referrals: tuple[str, ...],
-             weeks: int, seed: int, runs: int, target: float | None, next_start: bool, html_path: str | None,
+             weeks: int, seed: int, runs: int, jobs: int | None, target: float | None, next_start: bool, html_path: str | None,
              fmt: str, today: dt.date | None) -> None:
     """Simulate referrals to see what keeps waits short, or find the earliest start.
 
@@ -127,8 +130,9 @@ def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | No
     from ..render import capacity as view
     from ..render.console import make_console
 
-    if next_start and (referrals or target is not None or html_path):
-        raise UsageError("--next answers on its own; leave out --referrals, --target-wait and --html with it")
+    if next_start and (referrals or target is not None or html_path or jobs):
+        raise UsageError("--next answers on its own; leave out --referrals, --target-wait, --jobs and --html "
+                         "with it")
     if not next_start and not referrals:
         raise UsageError("give --referrals PROTOCOL=RATE[,...] (referrals a week), e.g. "
                          "--referrals standard-10hz=2,accelerated-5x5=0.5; or --next for the earliest start")
@@ -146,16 +150,17 @@ def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | No
         else:
             console.print(view.next_view(starts))
         return
-    from ..capacity.simulate import Setup, simulate
+    from ..capacity.simulate import Setup, default_jobs, simulate
 
     rates = parse_rates(referrals, list(clinic.protocols))
     setup = Setup(clinic, today, schedule, list(roster.patients))
     progress, update = _progress_bar()
     if progress is not None:
         with progress:
-            report = simulate(setup, rates, weeks=weeks, seed=seed, runs=runs, target=target, progress=update)
+            report = simulate(setup, rates, weeks=weeks, seed=seed, runs=runs, target=target, progress=update,
+                              jobs=jobs or default_jobs())
     else:
-        report = simulate(setup, rates, weeks=weeks, seed=seed, runs=runs, target=target)
+        report = simulate(setup, rates, weeks=weeks, seed=seed, runs=runs, target=target, jobs=jobs or default_jobs())
     if fmt == "json":
         click.echo(json.dumps(view.report_data(report), indent=2))
     else:
