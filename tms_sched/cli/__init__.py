@@ -146,7 +146,8 @@ def main() -> None:
 
     A coordinator describes the clinic (chairs, hours, closures, staff) and the waiting
     patients; `plan` books every course; `check` validates schedules; `show` renders
-    them; `export ical` writes calendars; `mark` records attendance.
+    them; `export ical` writes calendars; `mark` records attendance; `capacity` simulates
+    future referrals to show what keeps waits short.
 
     Exit codes: 0 success, 1 findings or unplaced patients, 2 bad input or usage,
     3 internal error.
