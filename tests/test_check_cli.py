@@ -33,7 +33,7 @@ def check(*args: str, env: dict[str, str] | None = None):
 def test_clean_schedule_exits_0_and_says_so(here: Path):
     result = check("clinic.toml", "clean.toml", "--roster", "roster.toml")
     assert result.exit_code == 0
-    assert result.stdout == "No findings (1 schedule, 5 patients, 28 appointments, 20 rules checked).\n"
+    assert result.stdout == "No findings (1 schedule, 5 patients, 28 appointments, 21 rules checked).\n"
     assert result.stderr == ""
 
 
@@ -48,7 +48,7 @@ def test_findings_exit_1_with_file_line_code_and_summary(here: Path):
         "\n"
         "code    severity  count  rule\n"
         "TMS001  error         1  two appointments overlap on one chair\n"
-        "Found 1 error (1 schedule, 5 patients, 28 appointments, 20 rules checked).\n"
+        "Found 1 error (1 schedule, 5 patients, 28 appointments, 21 rules checked).\n"
     )
     assert result.stderr == ""
 
@@ -102,9 +102,9 @@ def test_without_a_roster_one_line_on_stderr_and_machine_output_stays_clean(here
     result = check("clinic.toml", "clean.toml", "--format", "json")
     assert result.exit_code == 0
     assert result.stderr == ("note: no roster given (--roster FILE, or [[patients]] in the clinic file): "
-                             "TMS004, TMS013 and TMS018 were not checked\n")
+                             "TMS004, TMS013, TMS018 and TMS021 were not checked\n")
     data = json.loads(result.stdout)
-    assert data["not_checked"] == {"TMS004": "no roster", "TMS013": "no roster", "TMS018": "no roster"}
+    assert data["not_checked"] == {"TMS004": "no roster", "TMS013": "no roster", "TMS018": "no roster", "TMS021": "no roster"}
 
 
 def test_patients_in_the_clinic_file_are_a_roster(here: Path):
@@ -137,7 +137,7 @@ def test_explain_unknown_code(here: Path):
     result = check("--explain", "TMS99")
     assert result.exit_code == 2
     assert result.stderr == ("error: --explain: unknown rule 'TMS99'. Did you mean TMS009? The rules are "
-                             "TMS001-TMS018 (errors) and TMS101-TMS102 (warnings)\n")
+                             "TMS001-TMS021 (errors) and TMS101-TMS102 (warnings)\n")
 
 
 def test_missing_arguments_is_a_usage_error(here: Path):

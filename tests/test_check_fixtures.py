@@ -53,9 +53,9 @@ def test_warnings_are_warnings():
 def test_without_a_roster_the_roster_rules_are_not_checked():
     report = run(FIXTURES / "tms004.toml", roster=None)
     assert report.findings == []  # TMS004 needs the roster's availability
-    assert sorted(report.not_checked) == ["TMS004", "TMS013", "TMS018"]
+    assert sorted(report.not_checked) == ["TMS004", "TMS013", "TMS018", "TMS021"]
     assert report.notes == ["no roster given (--roster FILE, or [[patients]] in the clinic file): "
-                            "TMS004, TMS013 and TMS018 were not checked"]
+                            "TMS004, TMS013, TMS018 and TMS021 were not checked"]
 
 
 def test_a_json_schedule_is_checked_alike_without_lines(tmp_path: Path):

@@ -132,6 +132,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     from ..io.schedule import load_schedule, render_schedule, write_schedule
     from ..plan.planner import plan_schedule
     from ..handedit import record_moves
+    from ..plan.authorized import add_unplaced, split_by_authorization, trim_past_authorization
     from ..plan.replan import replan
     from ..render.console import make_console
     from ..render.plan_summary import diff_lines, summary_data, summary_view
@@ -162,8 +163,12 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         existing, index = load_schedule(schedule_path)
         _same_clinic(clinic, existing, schedule_path)
         _sound_to_replan(clinic, existing, schedule_path, index)
-        result = replan(clinic, existing, roster.patients, today, freeze_days=freeze_days, now_minute=now)
+        allowed = split_by_authorization(clinic, roster.patients, existing)
+        result = replan(clinic, existing, allowed.patients, today, freeze_days=freeze_days, now_minute=now)
         schedule = record_moves(existing, result.schedule)  # the old times, for the calls list
+        for line in trim_past_authorization(existing, schedule, roster.patients):
+            echo_err(f"note: {line}")
+        add_unplaced(schedule, allowed.unplaced)
         moved = [f"{m.patient} {m.appointment}" for m in result.moved]
         for pid, appt in result.frozen_invalid:
             echo_err(f"warning: {pid} {appt.id} on {appt.start:%Y-%m-%d %H:%M} breaks a rule but lies in the "
@@ -179,12 +184,13 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             for line in diff_lines(existing, schedule, clinic.zone):
                 click.echo(line, err=output == "-")
     else:
-        if progress is not None and len(roster.patients) > 20:
+        allowed = split_by_authorization(clinic, roster.patients)
+        if progress is not None and len(allowed.patients) > 20:
             with progress:
-                result = plan_schedule(clinic, roster.patients, today, progress=update, now_minute=now)
+                result = plan_schedule(clinic, allowed.patients, today, progress=update, now_minute=now)
         else:
-            result = plan_schedule(clinic, roster.patients, today, now_minute=now)
-        schedule = result.schedule
+            result = plan_schedule(clinic, allowed.patients, today, now_minute=now)
+        schedule = add_unplaced(result.schedule, allowed.unplaced)
     if output == "-":
         click.echo(render_schedule(schedule, "toml"), nl=False)
         written = None

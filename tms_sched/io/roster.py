@@ -21,7 +21,7 @@ from .tomlpos import PositionIndex, format_path
 from .validation import problems_from, show_value, suggest
 
 CSV_COLUMNS = ("id", "name", "protocol", "start_after", "deadline", "priority", "preferred_chair",
-               *WEEKDAYS, "unavailable")
+               *WEEKDAYS, "unavailable", "phone", "authorized_sessions")
 
 
 def validate_patients(
@@ -219,9 +219,15 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
             continue
         cells = {h: c.strip() for h, c in zip(header, row)}
         raw: dict[str, Any] = {}
-        for key in ("id", "name", "protocol", "priority", "preferred_chair"):
+        for key in ("id", "name", "protocol", "priority", "preferred_chair", "phone"):
             if cells.get(key):
                 raw[key] = cells[key]
+        if cells.get("authorized_sessions"):
+            try:
+                raw["authorized_sessions"] = int(cells["authorized_sessions"])
+            except ValueError:
+                problems.append(Problem(path, start_line, path="authorized_sessions",
+                                        message=f"'{cells['authorized_sessions']}' is not a whole number of sessions"))
         for key in ("start_after", "deadline"):
             if cells.get(key):
                 try:

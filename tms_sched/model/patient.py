@@ -29,6 +29,11 @@ class Patient(StrictModel):
                                            "written like the clinic's hours; a weekday left out is unavailable. "
                                            "Absent: the clinic's hours.")
     unavailable: list[dt.date] = Field(default=[], description="Dates the patient cannot come.")
+    phone: str | None = Field(default=None, description="Optional. Shown only with `show --include-names` "
+                              "(the calls list); never exported.")
+    authorized_sessions: int | None = Field(default=None, ge=1, description="Sessions the payer authorized "
+                                            "(mapping and make-ups included); the planner never books more live "
+                                            "sessions, `check` reports more (TMS021). Absent: no limit.")
 
     @field_validator("deadline")
     @classmethod

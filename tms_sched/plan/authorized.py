@@ -1,0 +1,75 @@
+"""Authorizations: the planner never books more live sessions than a payer authorized.
+
+A patient's ``authorized_sessions`` counts live sessions (mapping and treatment, done
+or planned; a make-up counts, a missed or cancelled session does not). A course that
+needs more sessions than that is not booked at all but listed as unplaced with the
+reason; on a replan, a make-up that would go past it is not booked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model.clinic import Clinic
+from ..model.patient import Patient
+from ..model.schedule import Schedule, Unplaced
+
+
+@dataclass
+class Authorized:
+    """The patients the planner may book, and those whose course needs more than authorized."""
+
+    patients: list[Patient] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+
+
+def split_by_authorization(clinic: Clinic, patients: Sequence[Patient],
+                           booked: Schedule | None = None) -> Authorized:
+    """Hold back every patient not yet booked whose protocol needs more sessions than authorized."""
+    already = {p.id for p in booked.patients} if booked is not None else set()
+    out = Authorized()
+    for patient in patients:
+        protocol = clinic.protocols.get(patient.protocol)
+        limit = patient.authorized_sessions
+        if (protocol is None or limit is None or patient.id in already
+                or protocol.total_sessions <= limit):
+            out.patients.append(patient)
+            continue
+        need = protocol.total_sessions
+        out.unplaced.append(Unplaced(
+            id=patient.id, protocol=patient.protocol,
+            reason=f"the {patient.protocol} course needs {need} sessions but {limit} are authorized "
+                   f"(authorized_sessions); ask the payer for {need - limit} more or choose a shorter protocol"))
+    return out
+
+
+def add_unplaced(schedule: Schedule, unplaced: Sequence[Unplaced]) -> Schedule:
+    """``schedule`` with these entries under ``[[unplaced]]`` (replacing older ones of the same patient)."""
+    if not unplaced:
+        return schedule
+    ids = {u.id for u in unplaced}
+    kept = [u for u in schedule.unplaced if u.id not in ids]
+    schedule.unplaced = [*kept, *unplaced]
+    return schedule
+
+
+def trim_past_authorization(before: Schedule | None, after: Schedule, patients: Sequence[Patient]) -> list[str]:
+    """Remove from ``after`` the newly booked sessions (make-ups) that would go past a patient's
+    authorization; what was already in ``before`` stays (check reports it as TMS021).
+    Returns a sentence per patient trimmed."""
+    limits = {p.id: p.authorized_sessions for p in patients if p.authorized_sessions is not None}
+    old_ids = {a.id for _, a in before.appointments()} if before is not None else set()
+    notes: list[str] = []
+    for sp in after.patients:
+        limit = limits.get(sp.id)
+        if limit is None:
+            continue
+        live = sorted((a for a in sp.appointments if a.kind != "assessment" and a.live),
+                      key=lambda a: (a.start, a.id))
+        drop = {a.id for a in live[limit:] if a.id not in old_ids}
+        if drop:
+            sp.appointments = [a for a in sp.appointments if a.id not in drop]
+            notes.append(f"{sp.id}: {len(drop)} session{'s' if len(drop) > 1 else ''} not booked: "
+                         f"{limit} authorized (authorized_sessions) are all booked or done")
+    return notes
