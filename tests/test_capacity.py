@@ -218,3 +218,28 @@ def test_next_is_what_plan_books_for_such_a_patient(tmp_path: Path, protocol: st
     assert predicted == {"date": first["start"].date().isoformat(), "time": f"{first['start']:%H:%M}",
                          "chair": first["chair"], "staff": first.get("staff")}
     assert schedule.read_bytes() == before  # capacity never writes the schedule
+
+
+def test_referrals_are_booked_around_the_schedule_given(tmp_path: Path) -> None:
+    roster = tmp_path / "booked.toml"
+    roster.write_text("".join(f'[[patients]]\nid = "B-{i}"\nprotocol = "standard-10hz"\n\n' for i in range(6)),
+                      encoding="utf-8")
+    schedule = tmp_path / "schedule.toml"
+    assert run("plan", ONE_CHAIR, "--roster", str(roster), "--today", "2027-01-04", "-o", str(schedule)).exit_code == 0
+    before = schedule.read_bytes()
+    args = ["capacity", ONE_CHAIR, "--referrals", "standard-10hz=2", "--weeks", "2", "--today", "2027-01-04",
+            "--format", "json", "--jobs", "1"]
+    empty = json.loads(run(*args).stdout)["variants"][0]
+    busy = json.loads(run(*args, "--schedule", str(schedule)).stdout)["variants"][0]
+    assert busy["mean_wait"]["standard-10hz"] > empty["mean_wait"]["standard-10hz"] + 1
+    assert busy["chair_use"]["10hz"] > empty["chair_use"]["10hz"]
+    assert schedule.read_bytes() == before
+
+
+def test_a_schedule_of_another_clinic_is_refused(tmp_path: Path) -> None:
+    schedule = tmp_path / "schedule.toml"
+    assert run("plan", EXAMPLE, "--today", "2026-11-30", "-o", str(schedule)).exit_code == 0
+    result = CliRunner().invoke(main, ["capacity", ONE_CHAIR, "--schedule", str(schedule), "--next",
+                                       "--today", "2026-12-01"])
+    assert result.exit_code == 2
+    assert "the schedule is in America/New_York but the clinic file says America/Chicago" in result.output
