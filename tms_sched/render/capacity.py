@@ -146,6 +146,15 @@ def next_view(starts: list[Start]) -> RenderableType:
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf")
+# Variants that change nothing draw the same line as today's: each gets its own dashes, so
+# a line hidden under another still shows through its gaps.
+DASHES = ("", "8 4", "2 3", "10 3 2 3", "5 5", "1 4", "12 4 4 4", "3 6")
+
+
+def _stroke(index: int) -> tuple[str, str]:
+    colour = PALETTE[index % len(PALETTE)]
+    dash = DASHES[index % len(DASHES)]
+    return colour, f' stroke-dasharray="{dash}"' if dash else ""
 
 
 def wait_chart(report: Report, width: int = 760, height: int = 360) -> str:
@@ -180,8 +189,7 @@ def wait_chart(report: Report, width: int = 760, height: int = 360) -> str:
     out.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
                f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">mean wait (business days)</text>')
     for i, (name, values) in enumerate(series):
-        colour = PALETTE[i % len(PALETTE)]
-        dash = "" if i < len(PALETTE) else ' stroke-dasharray="4 3"'
+        colour, dash = _stroke(i)
         points = [f"{x(k):.1f},{y(v):.1f}" for k, v in enumerate(values) if v is not None]
         if points:
             out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{" ".join(points)}">'
@@ -195,8 +203,9 @@ def report_html(report: Report, title: str) -> str:
     protocols = report.protocols
     data = report_data(report)
     esc = html.escape
-    legend = "".join(f'<li><span class="key" style="background:{PALETTE[i % len(PALETTE)]}"></span>'
-                     f'{esc(o.variant.name)}</li>' for i, o in enumerate(report.outcomes))
+    legend = "".join(f'<li><svg xmlns="http://www.w3.org/2000/svg" width="36" height="8" class="key">'
+                     f'<line x1="0" y1="4" x2="36" y2="4" stroke="{_stroke(i)[0]}" stroke-width="2"{_stroke(i)[1]}/>'
+                     f'</svg>{esc(o.variant.name)}</li>' for i, o in enumerate(report.outcomes))
     head = "".join(f"<th>{esc(p)}<br>mean / p90</th>" for p in protocols)
     rows = []
     for v, o in zip(data["variants"], report.outcomes):
@@ -229,7 +238,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: right; }
 th:first-child {{ text-align: left; }}
 ul.legend {{ list-style: none; padding: 0; }}
 ul.legend li {{ display: inline-block; margin-right: 1.5em; }}
-.key {{ display: inline-block; width: 14px; height: 4px; margin-right: 6px; vertical-align: middle; }}
+.key {{ margin-right: 6px; vertical-align: middle; }}
 .note {{ color: #666; }}
 </style>
 </head>
