@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("tms_sched.cli.plan") i
                                 reason="the planner is not there")
 
 CONFIG = REPO / "config.example.toml"
-EXAMPLES = REPO.parent / "shared" / "examples"
+EXAMPLES = REPO / "tests" / "fixtures" / "examples"
 
 
 def plan(tmp: Path, clinic: Path, *args: str, today: str = "2026-11-30") -> Path:
@@ -50,8 +50,6 @@ def test_a_plan_of_the_example_config_checks_clean(example_plan: Path):
 
 
 def test_a_plan_of_the_shared_examples_has_no_errors(tmp_path: Path):
-    if not EXAMPLES.is_dir():
-        pytest.skip("no shared examples")
     rosters = ["--roster", str(EXAMPLES / "roster.toml"), "--roster", str(EXAMPLES / "roster.csv")]
     schedule = plan(tmp_path, EXAMPLES / "clinic.toml", *rosters)
     result = CliRunner().invoke(main, ["check", str(EXAMPLES / "clinic.toml"), str(schedule), *rosters,

@@ -13,6 +13,7 @@ import tomli
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
+from conftest import SHARED_EXAMPLES
 from tms_sched.cli import main
 from tms_sched.io import load_setup
 from tms_sched.io.roster import roster_warnings
@@ -55,6 +56,17 @@ EXAMPLE_KINDS = {"clinic.toml": "clinic", "roster.toml": "roster", "roster.csv":
 def test_every_example_file_is_known(examples_dir: Path) -> None:
     """A new example file must be added here, so that it is loaded too."""
     assert sorted(p.name for p in examples_dir.iterdir()) == sorted(EXAMPLE_KINDS)
+
+
+def test_the_kept_examples_are_the_shared_ones(examples_dir: Path) -> None:
+    """The copies in tests/fixtures/examples are byte for byte the product's examples,
+    wherever those sit beside the checkout."""
+    if not SHARED_EXAMPLES.is_dir():
+        return  # a clone on its own: the copies are all there is to test against
+    shared = sorted(p.name for p in SHARED_EXAMPLES.iterdir())
+    assert sorted(p.name for p in examples_dir.iterdir()) == shared
+    for name in shared:
+        assert (examples_dir / name).read_bytes() == (SHARED_EXAMPLES / name).read_bytes(), name
 
 
 def test_examples_load_together(examples_dir: Path) -> None:
