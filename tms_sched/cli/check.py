@@ -47,6 +47,7 @@ def check(
     from ..io.schedule import is_schedule_file, load_schedule
     from ..render.console import make_console
     from ..render.findings import render_github, render_json, render_junit, render_sarif, render_text
+    from .inputs import in_the_right_places
 
     if explain_code is not None:
         click.echo(explain(explain_code), nl=False)
@@ -72,7 +73,11 @@ def check(
             continue
         schedules.append((path, schedule, index))
     if problems:
-        raise InputError(problems)
+        places = [(clinic_path, "clinic"), *((r, "roster") for r in roster_paths),
+                  *((s, "schedule") for s in schedule_paths)]
+        raise in_the_right_places(InputError(problems), places,
+                                  "the clinic file comes first, then the schedules, and rosters after --roster: "
+                                  "tms-sched check CLINIC SCHEDULE... [--roster ROSTER]...")
     has_roster = bool(roster_paths) or bool(roster.patients)
     report = run_check(clinic, schedules, roster if has_roster else None, codes)
     for note in report.notes:

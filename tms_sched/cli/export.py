@@ -50,6 +50,7 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     from ..io.schedule import load_schedule
     from ..io.validation import suggest
     from ..render.ical import ExportOptions, build_calendars, offset_warnings, schedule_problems, write_calendars
+    from .inputs import in_the_right_places
 
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
@@ -57,11 +58,20 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     if patient_ids and view != "patient":
         raise UsageError(f"--patient chooses patient calendars; use it with --by patient, not --by {view}")
 
-    clinic, roster = load_setup(clinic_path, roster_paths)
+    order = ("the schedule comes first, the clinic file after --clinic and rosters after --roster: "
+             "tms-sched export ical SCHEDULE --clinic CLINIC [--roster ROSTER]...")
+    places = [(schedule_path, "schedule"), (clinic_path, "clinic"), *((r, "roster") for r in roster_paths)]
+    try:
+        clinic, roster = load_setup(clinic_path, roster_paths)
+    except InputError as exc:
+        raise in_the_right_places(exc, places, order) from None
     if view == "staff" and not clinic.staff:
         raise UsageError(f"--by staff: {clinic_path} names no staff, so there are no staff calendars; "
                          "use --by chair or --by clinic")
-    schedule, index = load_schedule(schedule_path)
+    try:
+        schedule, index = load_schedule(schedule_path)
+    except InputError as exc:
+        raise in_the_right_places(exc, places, order) from None
     problems = schedule_problems(schedule, clinic, schedule_path, index)
     head = [p for p in problems if p.path in ("schedule.clinic", "schedule.timezone")]
     if any(p.path == "schedule.clinic" for p in head) and len(problems) > len(head):

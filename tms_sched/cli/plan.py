@@ -13,6 +13,9 @@ from ..dates import parse_time
 from ..errors import EXIT_FINDINGS, InputError, OutputError, Problem, UsageError
 from . import echo_err, main, today_option, warn
 
+PLAN_ORDER = ("the clinic file comes first, rosters after --roster, and a schedule to replan after --schedule: "
+              "tms-sched plan CLINIC [--roster ROSTER]... [--schedule SCHEDULE]")
+
 
 class TimeOfDay(click.ParamType):
     name = "time"
@@ -136,12 +139,17 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     from ..plan.replan import replan
     from ..render.console import make_console
     from ..render.plan_summary import diff_lines, summary_data, summary_view
+    from .inputs import in_the_right_places
 
     real = today is None
     today = today or dt.date.today()
     if (freeze_days or show_diff) and not schedule_path:
         raise UsageError("--freeze-days and --diff need --schedule FILE (the schedule to replan)")
-    clinic, roster = load_setup(clinic_path, rosters)
+    try:
+        clinic, roster = load_setup(clinic_path, rosters)
+    except InputError as exc:
+        raise in_the_right_places(exc, [(clinic_path, "clinic"), *((r, "roster") for r in rosters)],
+                                  PLAN_ORDER) from None
     if now is None and real:
         clock = dt.datetime.now(clinic.zone)
         if clock.date() == today:
@@ -160,7 +168,10 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     progress, update = _progress_bar()
     moved: list[str] | None = None
     if schedule_path:
-        existing, index = load_schedule(schedule_path)
+        try:
+            existing, index = load_schedule(schedule_path)
+        except InputError as exc:
+            raise in_the_right_places(exc, [(schedule_path, "schedule")], PLAN_ORDER) from None
         _same_clinic(clinic, existing, schedule_path)
         _sound_to_replan(clinic, existing, schedule_path, index)
         allowed = split_by_authorization(clinic, roster.patients, existing)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from . import DATE, LazyChoice, echo_err, main, today_option
 
 if TYPE_CHECKING:
@@ -65,9 +65,15 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
     from ..io.schedule import load_schedule
     from ..render.console import make_console
     from ..render.views import ScheduleFacts
+    from .inputs import in_the_right_places
 
-    clinic, _ = load_clinic(clinic_path)
-    schedule, _ = load_schedule(schedule_path)
+    try:
+        clinic, _ = load_clinic(clinic_path)
+        schedule, _ = load_schedule(schedule_path)
+    except InputError as exc:
+        raise in_the_right_places(exc, [(clinic_path, "clinic"), (schedule_path, "schedule")],
+                                  "the schedule comes first and the clinic file after --clinic: "
+                                  "tms-sched show SCHEDULE --clinic CLINIC") from None
     info = schedule.schedule
     if info.clinic != clinic.info.name:
         echo_err(f"warning: {schedule_path} was planned for '{info.clinic}', "
