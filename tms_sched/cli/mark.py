@@ -68,6 +68,19 @@ def _spans(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
+def _chair_down_complete(chair_down: tuple[str, str, str] | None) -> None:
+    """--chair-down takes the next three words; an option among them means one was left out."""
+    if chair_down is None:
+        return
+    for i, word in enumerate(chair_down):
+        if word.startswith("-"):
+            missing = ("CHAIR", "FROM", "TO")[i:]
+            raise UsageError(f"--chair-down takes CHAIR FROM TO, and {' and '.join(missing)} "
+                             f"{'is' if len(missing) == 1 else 'are'} missing ('{word}' is an option); e.g. "
+                             "`tms-sched mark schedule.toml --chair-down C 2026-12-08 2026-12-09` "
+                             "(give the same date twice for one day)")
+
+
 def _one_form(args: tuple[str, ...], through, closed, chair_down, discharge_flag, note, reason) -> str:
     """Which form of `mark` the command line asks for; refuses a mixture."""
     forms = [name for name, given in (("--through", through is not None), ("--closed", closed is not None),
@@ -160,6 +173,7 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     from ..io.schedule import load_schedule, render_schedule, schedule_format
 
     today = today or dt.date.today()
+    _chair_down_complete(chair_down)
     form = _one_form(args, through, closed, chair_down, discharge_flag, note, reason)
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
