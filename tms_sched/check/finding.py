@@ -56,6 +56,11 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def ran(self) -> tuple[str, ...]:
+        """The selected rules that could be checked (``codes`` less ``not_checked``)."""
+        return tuple(c for c in self.codes if c not in self.not_checked)
+
+    @property
     def findings(self) -> list[Finding]:
         out = [f for report in self.files for f in report.findings]
         return sorted(out, key=Finding.sort_key)

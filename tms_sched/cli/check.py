@@ -82,6 +82,12 @@ def check(
     report = run_check(clinic, schedules, roster if has_roster else None, codes)
     for note in report.notes:
         echo_err(f"note: {note}")
+    if not report.ran:
+        chosen = " ".join(f"{flag} {value}" for flag, value in (("--select", select), ("--ignore", ignore)) if value)
+        why = (f"{chosen} leaves no rule to check" if not codes
+               else "every rule selected needs a roster (--roster FILE), so no rule is left to check")
+        echo_err(f"warning: {why}; the schedules were not checked against anything "
+                 "(tms-sched check --explain CODE describes a rule)")
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
     if fmt == "text":

@@ -49,7 +49,7 @@ def summary_line(report: Report) -> str:
     patients = sum(r.patients for r in report.files)
     appointments = sum(r.appointments for r in report.files)
     checked = (f"{_plural(files, 'schedule')}, {_plural(patients, 'patient')}, "
-               f"{_plural(appointments, 'appointment')}, {_plural(len(report.codes), 'rule')}")
+               f"{_plural(appointments, 'appointment')}, {_plural(len(report.ran), 'rule')}")
     found = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     if not found:
         return f"No findings ({checked} checked)."
