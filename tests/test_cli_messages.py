@@ -101,3 +101,52 @@ def test_chair_down_without_its_to_date_says_to_is_missing(ex: Path) -> None:
     assert (ex / "schedule.toml").read_bytes() == before
     result = run("mark", str(ex / "schedule.toml"), "--chair-down", "A", "--reason", "coil", "x")
     assert "FROM and TO are missing" in result.stderr
+
+
+# -- 4. hints that point at the fix -------------------------------------------------------------
+
+def plan_errors(ex: Path, clinic: str = "clinic.toml", *rosters: str) -> list[str]:
+    args = ["plan", str(ex / clinic), "-o", str(ex / "out.toml"), "--today", "2026-11-30"]
+    for r in rosters:
+        args += ["--roster", str(ex / r)]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    return [line.replace(str(ex) + "/", "") for line in result.stderr.splitlines()]
+
+
+def test_a_csv_availability_column_points_to_the_weekday_columns(ex: Path) -> None:
+    text = (ex / "roster.csv").read_text(encoding="utf-8")
+    (ex / "r.csv").write_text(text.replace(",mon,", ",availability,", 1), encoding="utf-8")
+    [line] = plan_errors(ex, "clinic.toml", "r.csv")
+    assert line.startswith("error: r.csv:1: availability: unknown column 'availability'; a CSV roster gives "
+                           "availability per weekday, in the columns mon, tue, wed, thu, fri, sat, sun")
+    assert "unavailable" not in line
+
+
+@pytest.mark.parametrize("bad, says", [
+    ("2026-14-12", "2026-14-12 is not a date: the month 14 is out of range"),
+    ("2027-02-30", "2027-02-30 is not a date: February 2027 has 28 days"),
+])
+def test_an_impossible_date_says_what_is_out_of_range(ex: Path, bad: str, says: str) -> None:
+    text = (ex / "roster.toml").read_text(encoding="utf-8")
+    (ex / "r.toml").write_text(text.replace("start_after = 2026-12-01", f"start_after = {bad}", 1), encoding="utf-8")
+    [line] = plan_errors(ex, "clinic.toml", "r.toml")
+    assert line.startswith("error: r.toml:9:") and says in line
+    assert "quote text" not in line
+    csv = (ex / "roster.csv").read_text(encoding="utf-8")
+    (ex / "r.csv").write_text(csv.replace("2026-12-01,2027-03-01", f"{bad},2027-03-01", 1), encoding="utf-8")
+    assert plan_errors(ex, "clinic.toml", "r.csv") == [f"error: r.csv:2: start_after: {says}; write YYYY-MM-DD"
+                                                       + (", month 01 to 12" if "month" in says else "")]
+
+
+def test_a_capability_in_capitals_is_named_at_the_chair(ex: Path) -> None:
+    text = (ex / "clinic.toml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("capabilities = [\"10hz\""))
+    lines[at] = lines[at].replace('"10hz"', '"10Hz"', 1)
+    (ex / "c.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # The roster asks for that chair by name: the chair, not the roster, is at fault.
+    (ex / "r.toml").write_text('[[patients]]\nid = "X-1"\nprotocol = "standard-10hz"\nstart_after = 2026-12-01\n'
+                               'preferred_chair = "A"\n', encoding="utf-8")
+    assert plan_errors(ex, "c.toml", "r.toml") == [
+        f"error: c.toml:{at + 1}: chairs[0].capabilities[0]: capabilities are lower case: write '10hz', not '10Hz'"]

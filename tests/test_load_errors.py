@@ -274,7 +274,7 @@ ROSTER_CASES: dict[tuple[str, ...], list[str]] = {
         "roster/missing-column.csv:1: protocol: missing column 'protocol'",
     ],
     ("roster/bad-date.csv",): [
-        "roster/bad-date.csv:3: deadline: '2027-02-30' is not a day of the calendar",
+        "roster/bad-date.csv:3: deadline: 2027-02-30 is not a date: February 2027 has 28 days; write YYYY-MM-DD",
         "roster/bad-date.csv:4: unavailable: '24/12/2026' is not a date; write YYYY-MM-DD, e.g. 2026-12-01",
     ],
     ("roster/cell-count.csv",): [

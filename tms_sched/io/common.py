@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import os
 import re
 import tempfile
@@ -83,10 +85,33 @@ _TOML_HINTS = (
 _LOCAL_DATE = re.compile(r"=\s*\d{1,4}[/.]\d{1,2}[/.]\d{1,4}\s*(#.*)?$")
 
 
+# A date in ISO form that the calendar may not have: 2026-14-12, 2027-02-30.
+_ISO_DATE = re.compile(r"(?<![\d\"'])(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def impossible_date(source: str) -> str | None:
+    """What is wrong with the first ISO-looking date on the line that no calendar has."""
+    for m in _ISO_DATE.finditer(source.split("#", 1)[0]):
+        year, month, day = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            return (f"{m.group(0)} is not a date: the month {m.group(2)} is out of range; "
+                    "write YYYY-MM-DD, month 01 to 12")
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            last = calendar.monthrange(year, month)[1]
+            return (f"{m.group(0)} is not a date: {calendar.month_name[month]} {year} has {last} days; "
+                    "write YYYY-MM-DD")
+    return None
+
+
 def _toml_hint(msg: str, source: str = "") -> str:
     """tomli's message stays (it is exact); a plain sentence says what to do about it."""
     if _LOCAL_DATE.search(source):
         return " (write a date as YYYY-MM-DD, without quotes, e.g. start_after = 2027-03-01)"
+    impossible = impossible_date(source)
+    if impossible:
+        return f" ({impossible})"
     hint = next((h for start, h in _TOML_HINTS if msg.startswith(start)), None)
     return f" ({hint})" if hint else ""
 

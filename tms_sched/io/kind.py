@@ -17,7 +17,7 @@ KIND_NAMES: dict[str, str] = {"clinic": "a clinic file", "roster": "a roster", "
 def file_kind(path: str) -> FileKind | None:
     """The kind of file at ``path`` by its top-level tables, or None when it cannot tell.
 
-    A schedule has a ``[schedule]`` table, a clinic file a ``[clinic]`` table, and a
+    A schedule has a ``[schedule]`` table, a clinic file ``[clinic]`` and ``[[chairs]]``, and a
     roster only ``[[patients]]`` (or, as CSV, a header with an ``id`` column).
     """
     if is_schedule_file(path):
@@ -41,7 +41,7 @@ def file_kind(path: str) -> FileKind | None:
         return None
     if not isinstance(data, dict):
         return None
-    if isinstance(data.get("clinic"), dict):
+    if isinstance(data.get("clinic"), dict) and "chairs" in data:
         return "clinic"
     if set(data) == {"patients"}:
         return "roster"

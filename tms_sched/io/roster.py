@@ -16,7 +16,7 @@ from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase
 from .clinic import Roster, off_grid
-from .common import parse_toml, read_text
+from .common import impossible_date, parse_toml, read_text
 from .tomlpos import PositionIndex, format_path
 from .validation import problems_from, show_value, suggest
 
@@ -177,7 +177,7 @@ def _csv_date(value: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(f"'{text}' is not a day of the calendar") from None
+            raise ValueError(impossible_date(text) or f"'{text}' is not a day of the calendar") from None
         raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
 
 
@@ -195,7 +195,13 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
     problems: list[Problem] = []
     for h in header:
         if h not in CSV_COLUMNS:
-            hint = suggest(h, CSV_COLUMNS) or f"; the columns are {', '.join(CSV_COLUMNS)}"
+            if h.lower() in ("availability", "available", "hours", "windows"):
+                # The TOML roster's availability table is spread over one column per weekday.
+                hint = (f"; a CSV roster gives availability per weekday, in the columns {', '.join(WEEKDAYS)} "
+                        "(e.g. 08:00-11:00; several windows separated by spaces; those columns empty all "
+                        "round: clinic hours)")
+            else:
+                hint = suggest(h, CSV_COLUMNS) or f"; the columns are {', '.join(CSV_COLUMNS)}"
             problems.append(Problem(path, 1, path=h or "(empty)", message=f"unknown column '{h}'{hint}"))
     for required in ("id", "protocol"):
         if required not in header:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -77,3 +77,14 @@ Windows = Annotated[
 """One or several "HH:MM-HH:MM" windows, held as sorted (start, end) minutes."""
 
 WeekHours = dict[Weekday, Windows]
+
+
+def _lower_case(value: str) -> str:
+    # Chairs and protocols meet on the exact word; "10Hz" would silently match nothing.
+    if value != value.lower():
+        raise ValueError(f"capabilities are lower case: write '{value.lower()}', not '{value}'")
+    return value
+
+
+Capability = Annotated[str, AfterValidator(_lower_case)]
+"""What a chair delivers and a protocol needs (``10hz``, ``itbs``): lower case."""

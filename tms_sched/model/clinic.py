@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .base import WEEKDAYS, StrictModel, Weekday, WeekHours, Windows
+from .base import WEEKDAYS, Capability, StrictModel, Weekday, WeekHours, Windows
 from .protocol import Protocol, StaffRole
 
 
@@ -157,8 +157,8 @@ class Chair(StrictModel):
 
     id: str = Field(min_length=1, description="Unique id; rosters (preferred_chair) and schedules use it.")
     name: str = Field(default="", description="Display name.")
-    capabilities: list[str] = Field(min_length=1, description="What the chair delivers, e.g. 10hz, itbs, "
-                                    "neuronav; a protocol's capability must be among them.")
+    capabilities: list[Capability] = Field(min_length=1, description="What the chair delivers, in lower case, "
+                                           "e.g. 10hz, itbs, neuronav; a protocol's capability must be among them.")
     down: list[Downtime] = Field(default=[], description="Times the chair is out of service.")
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import StrictModel
+from .base import Capability, StrictModel
 
 Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
 """[min, max], as written in the file."""
@@ -101,7 +101,8 @@ class Protocol(StrictModel):
     id: str = Field(description="The table name: [protocols.ID].")
     label: str = Field(min_length=1, description="What it is, in a line.")
     source: str = Field(default="", description="Where the numbers come from (study, labeling, practice).")
-    capability: str = Field(min_length=1, description="What a chair needs to deliver it (see chairs).")
+    capability: Capability = Field(min_length=1, description="What a chair needs to deliver it, in lower case "
+                                   "(see chairs).")
     session_minutes: int = Field(gt=0, description="Chair minutes of each session after the first.")
     first_session_minutes: int | None = Field(default=None, gt=0, description="Chair minutes of the first "
                                               "session; absent: session_minutes.")
