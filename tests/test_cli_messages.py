@@ -150,3 +150,35 @@ def test_a_capability_in_capitals_is_named_at_the_chair(ex: Path) -> None:
                                'preferred_chair = "A"\n', encoding="utf-8")
     assert plan_errors(ex, "c.toml", "r.toml") == [
         f"error: c.toml:{at + 1}: chairs[0].capabilities[0]: capabilities are lower case: write '10hz', not '10Hz'"]
+
+
+# -- 5. closing a day the clinic is closed anyway ------------------------------------------------
+
+@pytest.mark.parametrize("day, with_clinic, says", [
+    ("2026-12-12", True, "clinic.toml: the clinic is closed on 2026-12-12 (Saturday) anyway (closed on Saturdays)"),
+    ("2026-12-25", True, "clinic.toml: the clinic is closed on 2026-12-25 (Friday) anyway (public holiday: "
+                         "Christmas Day)"),
+    ("2026-12-12", False, "the schedule books nothing on any Saturday, so the clinic is closed on 2026-12-12 "
+                          "anyway, it seems (if it does open on Saturdays, give --clinic CLINIC to record the "
+                          "closure)"),
+])
+def test_closing_a_day_the_clinic_is_closed_anyway_records_nothing(ex: Path, day: str, with_clinic: bool,
+                                                                     says: str) -> None:
+    before = (ex / "schedule.toml").read_bytes()
+    extra = ["--clinic", str(ex / "clinic.toml")] if with_clinic else []
+    result = run("mark", str(ex / "schedule.toml"), "--closed", day, "--today", "2026-12-10", *extra)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.replace(str(ex) + "/", "") == (
+        f"warning: {says}; nothing recorded, schedule.toml not written\n")
+    assert (ex / "schedule.toml").read_bytes() == before
+
+
+def test_closing_an_open_day_is_recorded_and_an_unchecked_empty_day_gets_a_note(ex: Path) -> None:
+    result = run("mark", str(ex / "schedule.toml"), "--closed", "2026-12-17", "--today", "2026-12-10",
+                 "--clinic", str(ex / "clinic.toml"))
+    assert result.exit_code == 0
+    assert "2026-12-17 (Thursday): clinic closed, added to [[closures]]" in result.stderr
+    assert "note: nothing is booked" not in result.stderr
+    result = run("mark", str(ex / "schedule.toml"), "--closed", "2026-12-25", "--today", "2026-12-10")
+    assert result.stderr.startswith("note: nothing is booked on 2026-12-25; give --clinic CLINIC to check")
+    assert "2026-12-25 (Friday): clinic closed, added to [[closures]]" in result.stderr

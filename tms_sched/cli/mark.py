@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import re
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -16,6 +17,7 @@ from . import DATE, echo_err, main, today_option
 if TYPE_CHECKING:
     from .. import attendance
     from ..io.tomlpos import PositionIndex
+    from ..model.clinic import Clinic
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
 _EXAMPLE = "e.g. `tms-sched mark schedule.toml P-0001 2026-12-02 missed`"
@@ -122,7 +124,8 @@ def _one_form(args: tuple[str, ...], through, closed, chair_down, discharge_flag
               help="End PATIENT's course early: discharged, its planned appointments cancelled, never rebooked.")
 @click.option("--reason", metavar="TEXT", help="Why (with --closed, --chair-down, --discharge).")
 @click.option("--clinic", "clinic_path", metavar="FILE",
-              help="The clinic file: checks that it is the schedule's clinic and knows the --chair-down chair.")
+              help="The clinic file: checks that it is the schedule's clinic, knows the --chair-down chair, "
+                   "and opens on the --closed day (a day closed anyway is not recorded).")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @today_option
 def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: dt.date | None,
@@ -151,8 +154,9 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
 
     \b
     The clinic closed on a day (its planned appointments are cancelled):
-      tms-sched mark SCHEDULE --closed DATE [--reason TEXT]
+      tms-sched mark SCHEDULE --closed DATE [--reason TEXT] [--clinic FILE]
       tms-sched mark schedule.toml --closed 2026-12-16 --reason "snow"
+    A day the clinic is closed anyway (a Saturday, a holiday) is not recorded.
 
     \b
     A chair out of service (dates: whole days, both included; or YYYY-MM-DDTHH:MM):
@@ -177,7 +181,19 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     form = _one_form(args, through, closed, chair_down, discharge_flag, note, reason)
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
-    chairs = _clinic_chairs(clinic_path, schedule) if clinic_path else None
+    clinic = _schedules_clinic(clinic_path, schedule) if clinic_path else None
+    chairs = [c.id for c in clinic.chairs] if clinic is not None else None
+    if form == "--closed":
+        assert closed is not None
+        closed_anyway = _closed_anyway(schedule, closed, clinic, clinic_path)
+        if closed_anyway:
+            echo_err(f"warning: {closed_anyway}; nothing recorded, {schedule_path} not written")
+            return
+        midnight = dt.datetime.combine(closed, dt.time())
+        recorded = any(c.chair is None and c.start_local() <= midnight < c.end_local() for c in schedule.closures)
+        if clinic is None and not recorded and not _booked_on(schedule, closed):
+            echo_err(f"note: nothing is booked on {closed}; give --clinic CLINIC to check that the clinic "
+                     "opens that day (a day it is closed anyway, such as a holiday, is not recorded)")
     try:
         if form == "appointment":
             marked = _mark_one(schedule, args, note, today)
@@ -246,7 +262,7 @@ def _mark_one(schedule, args: tuple[str, ...], note: str | None, today: dt.date)
     return attendance.mark_appointment(schedule, patient_id, day, at, status, note, today)
 
 
-def _clinic_chairs(clinic_path: str, schedule) -> list[str]:
+def _schedules_clinic(clinic_path: str, schedule) -> Clinic:
     from ..io import load_clinic
 
     clinic, _ = load_clinic(clinic_path)
@@ -254,7 +270,37 @@ def _clinic_chairs(clinic_path: str, schedule) -> list[str]:
     if clinic.info.name != info.clinic or clinic.info.timezone != info.timezone:
         raise UsageError(f"{clinic_path} is the clinic '{clinic.info.name}' ({clinic.info.timezone}), but the "
                          f"schedule belongs to '{info.clinic}' ({info.timezone}); give the schedule's clinic file")
-    return [c.id for c in clinic.chairs]
+    return clinic
+
+
+def _booked_on(schedule, day: dt.date) -> bool:
+    """Whether any appointment of ``schedule`` falls on ``day`` (local date)."""
+    zone = ZoneInfo(schedule.schedule.timezone)
+    return any(a.start.astimezone(zone).date() == day for sp in schedule.patients for a in sp.appointments)
+
+
+def _closed_anyway(schedule, day: dt.date, clinic: Clinic | None, clinic_path: str | None) -> str | None:
+    """Why recording ``day`` as closed would add nothing: the clinic does not open then.
+
+    With the clinic file that is its hours, holidays and closures. Without it, a weekday
+    on which the schedule books nothing at all (a Saturday of a weekday clinic) tells
+    the same. A day with planned appointments is always recorded, so they are cancelled.
+    """
+    if _booked_on(schedule, day):
+        return None
+    zone = ZoneInfo(schedule.schedule.timezone)
+    starts = [a.start.astimezone(zone).date() for sp in schedule.patients for a in sp.appointments]
+    if clinic is not None:
+        from ..calendar import ClinicCalendar
+
+        reason = ClinicCalendar(clinic, schedule.closures).closed_reason(day)
+        if reason is None:
+            return None
+        return f"{clinic_path}: the clinic is closed on {day} ({day:%A}) anyway ({reason})"
+    if starts and all(d.weekday() != day.weekday() for d in starts):
+        return (f"the schedule books nothing on any {day:%A}, so the clinic is closed on {day} anyway, it seems "
+                f"(if it does open on {day:%A}s, give --clinic CLINIC to record the closure)")
+    return None
 
 
 def _write(path: str, text: str, marked: attendance.Marked) -> None:
