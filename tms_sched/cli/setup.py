@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import OutputError, UsageError
+from ..text import shell_line
 from . import DATE, LazyChoice, main, today_option
 
 
@@ -147,7 +148,8 @@ def init(directory: str) -> None:
         text = resources.files("tms_sched.templates").joinpath(name).read_text(encoding="utf-8")
         atomic_write(target / name, text)
         click.echo(f"wrote {target / name}", err=True)
-    click.echo(f"next: tms-sched plan {target / 'clinic.toml'} --roster {target / 'roster.toml'}", err=True)
+    click.echo(f"next: {shell_line('tms-sched', 'plan', target / 'clinic.toml', '--roster', target / 'roster.toml')}",
+               err=True)
 
 
 @main.command()
