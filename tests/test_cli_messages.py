@@ -182,3 +182,75 @@ def test_closing_an_open_day_is_recorded_and_an_unchecked_empty_day_gets_a_note(
     result = run("mark", str(ex / "schedule.toml"), "--closed", "2026-12-25", "--today", "2026-12-10")
     assert result.stderr.startswith("note: nothing is booked on 2026-12-25; give --clinic CLINIC to check")
     assert "2026-12-25 (Friday): clinic closed, added to [[closures]]" in result.stderr
+
+
+# -- 6. a next command that pastes -----------------------------------------------------------------
+
+def test_init_prints_a_next_command_a_shell_can_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "new clinic/it's here")
+    assert result.exit_code == 0, result.output
+    [next_line] = [line for line in result.stderr.splitlines() if line.startswith("next: ")]
+    words = shlex.split(next_line.removeprefix("next: "))
+    assert words[:2] == ["tms-sched", "plan"]
+    assert words[2:] == ["new clinic/it's here/clinic.toml", "--roster", "new clinic/it's here/roster.toml"]
+    again = run(*words[1:], "--today", "2026-11-30", "-o", "out.toml")
+    assert again.exit_code in (0, 1), again.output
+    assert (tmp_path / "out.toml").is_file()
+
+
+# -- 7. counts and paths that read right ---------------------------------------------------------
+
+def test_text_helpers() -> None:
+    from tms_sched.text import plural, shell_line, with_slash
+
+    assert [plural(n, "patient") for n in (0, 1, 2)] == ["0 patients", "1 patient", "2 patients"]
+    assert plural(2, "is", "are") == "2 are"
+    assert shell_line("tms-sched", "plan", "a b/c.toml", "plain.toml") == "tms-sched plan 'a b/c.toml' plain.toml"
+    assert [with_slash(p) for p in ("cal", "cal/", "cal//", "/", "a/b/")] == ["cal/", "cal/", "cal/", "/", "a/b/"]
+
+
+@pytest.mark.parametrize("typed", ["cal", "cal/", "cal//"])
+def test_export_names_the_folder_it_created_once_slashed(ex: Path, typed: str, monkeypatch) -> None:
+    monkeypatch.chdir(ex)
+    result = run("export", "ical", "schedule.toml", "--clinic", "clinic.toml", "--by", "clinic", "-o", typed)
+    assert result.exit_code == 0, result.output
+    assert "created cal/\n" in result.stderr
+    assert result.stdout == "cal/clinic.ics: 9 events\n"
+
+
+def test_an_unknown_patient_in_a_schedule_of_none(ex: Path) -> None:
+    (ex / "none.toml").write_text('[schedule]\nclinic = "Harbor Interventional Psychiatry"\n'
+                                  'timezone = "America/Los_Angeles"\nrevision = 1\nupdated = 2026-12-01\n',
+                                  encoding="utf-8")
+    result = run("show", str(ex / "none.toml"), "--clinic", str(ex / "clinic.toml"), "--view", "patient",
+                 "--patient", "P-1")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: unknown patient 'P-1' in {ex / 'none.toml'} (it has no patients)\n"
+
+
+def test_a_fresh_plan_refusing_a_marked_schedule_counts_in_the_singular(ex: Path) -> None:
+    out = ex / "out.toml"
+    assert run("plan", str(ex / "clinic.toml"), "-o", str(out), "--today", "2026-11-30",
+               "--roster", str(ex / "roster.toml")).exit_code in (0, 1)
+    assert run("mark", str(out), "P-0001", "--discharge", "--today", "2026-11-30").exit_code == 0
+    result = run("plan", str(ex / "clinic.toml"), "-o", str(out), "--today", "2026-11-30")
+    assert result.exit_code == 2
+    assert "already records 1 appointment marked done, missed or cancelled" not in result.stderr
+    assert "1 discharged patient;" in result.stderr and "patients;" not in result.stderr
+
+
+def test_the_unmarked_note_counts_in_the_singular(ex: Path) -> None:
+    out, one = ex / "out.toml", ex / "one.toml"
+    text = (ex / "roster.toml").read_text(encoding="utf-8")
+    one.write_text(text[:text.index("[[patients]]", text.index("P-0001"))], encoding="utf-8")
+    assert run("plan", str(ex / "clinic.toml"), "-o", str(out), "--today", "2026-11-30",
+               "--roster", str(one)).exit_code == 0
+    result = run("plan", str(ex / "clinic.toml"), "--schedule", str(out), "--today", "2026-12-01",
+                 "--roster", str(one))
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1
+    assert "(s)" not in notes[0]
+    assert notes[0].startswith("note: 1 planned appointment before 2026-12-01 is not marked done or missed yet")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, UsageError
+from ..text import with_slash
 from . import LazyChoice, main, warn
 
 MAX_ALARM_MINUTES = 4 * 7 * 24 * 60
@@ -112,7 +113,7 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
             folder.mkdir(parents=True)
         except OSError as exc:
             raise UsageError(f"-o {out_dir}: cannot create the folder ({exc.strerror})") from None
-        click.echo(f"created {out_dir}/", err=True)
+        click.echo(f"created {with_slash(out_dir)}", err=True)
     paths = write_calendars(out_dir, files, clinic.info.name)
     for path, f in zip(paths, files):
         click.echo(f"{path}: {f.events} event{'' if f.events == 1 else 's'}")

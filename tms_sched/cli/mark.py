@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import shlex
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -234,7 +235,7 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
                  "spacing) and will not be kept")
     if marked.rebook:
         echo_err(f"{len(marked.rebook)} appointment{'s' if len(marked.rebook) > 1 else ''} to rebook: "
-                 "run `tms-sched plan CLINIC --schedule " f"{schedule_path}` to book make-ups")
+                 f"run `tms-sched plan CLINIC --schedule {shlex.quote(schedule_path)}` to book make-ups")
     if dry_run:
         echo_err(f"dry run: {schedule_path} not written (it would become revision {new_rev})")
         return

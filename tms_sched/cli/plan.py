@@ -11,6 +11,7 @@ import click
 
 from ..dates import parse_time
 from ..errors import EXIT_FINDINGS, InputError, OutputError, Problem, UsageError
+from ..text import plural, shell_line
 from . import echo_err, main, today_option, warn
 
 PLAN_ORDER = ("the clinic file comes first, rosters after --roster, and a schedule to replan after --schedule: "
@@ -55,7 +56,8 @@ def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -
 
     if output == "-" or not is_schedule_file(output):
         return
-    redo = " ".join(["tms-sched plan", clinic_path, *(f"--roster {r}" for r in rosters), "--schedule", output])
+    redo = shell_line("tms-sched", "plan", clinic_path, *(w for r in rosters for w in ("--roster", r)),
+                      "--schedule", output)
     try:
         old, _ = load_schedule(output)
     except InputError:
@@ -65,9 +67,9 @@ def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -
     discharged = sum(1 for sp in old.patients if sp.status == "discharged")
     if not (marked or discharged or old.closures):
         return
-    held = [f"{n} {what}" for n, what in ((marked, "appointments marked done, missed or cancelled"),
-                                          (discharged, "discharged patients"),
-                                          (len(old.closures), "recorded closures")) if n]
+    held = [text for n, text in ((marked, f"{plural(marked, 'appointment')} marked done, missed or cancelled"),
+                                 (discharged, plural(discharged, "discharged patient")),
+                                 (len(old.closures), plural(len(old.closures), "recorded closure"))) if n]
     raise OutputError(f"{output}: already records {', '.join(held)}; a fresh plan would lose them. "
                       f"To keep them and book the roster on top, replan: {redo} "
                       "(to start over, move the file away or choose another -o)")
@@ -186,8 +188,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
                      f"{freeze_days} frozen days; it was left in place (run tms-sched check)")
         if result.unmarked_past:
             before = f"{today} {now // 60:02d}:{now % 60:02d}" if now is not None else str(today)
-            echo_err(f"note: {len(result.unmarked_past)} planned appointment(s) before {before} are not marked "
-                     "done or missed yet (tms-sched mark SCHEDULE --through DATE done)")
+            n = len(result.unmarked_past)
+            echo_err(f"note: {plural(n, 'planned appointment')} before {before} {'is' if n == 1 else 'are'} not "
+                     f"marked done or missed yet ({shell_line('tms-sched', 'mark', schedule_path)} --through DATE done)")
         known = {sp.id for sp in existing.patients}
         added = len(result.added) + sum(len(sp.appointments) for sp in schedule.patients if sp.id not in known)
         echo_err(result.moved_summary() + f", {added} added")

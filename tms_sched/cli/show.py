@@ -110,8 +110,8 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
 
     known = sorted({*facts.patients, *(u.id for u in facts.schedule.unplaced)})
     if patient is not None and patient not in known:
-        raise UsageError(f"unknown patient '{patient}' in {source} (it has {len(known)}: {_some(known)})"
-                         f"{suggest(patient, known)}")
+        has = f"it has {len(known)}: {_some(known)}" if known else "it has no patients"
+        raise UsageError(f"unknown patient '{patient}' in {source} ({has}){suggest(patient, known)}")
     chairs = facts.chair_ids()
     if chair is not None and chair not in chairs:
         raise UsageError(f"unknown chair '{chair}' (the clinic's chairs are {', '.join(chairs)})"

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.schedule import Schedule, ScheduledPatient
+from ..text import plural
 
 
 def _local(schedule_zone, moment: dt.datetime) -> dt.datetime:
@@ -77,11 +78,11 @@ def summary_view(data: dict[str, Any]) -> RenderableType:
             unplaced.add_row(u["id"], u["protocol"], u["reason"])
         parts.append(unplaced)
     placed, missing = len(data["placed"]), len(data["unplaced"])
-    line = Text(f"{placed} patient{'s' if placed != 1 else ''} placed, {missing} not placed")
+    line = Text(f"{plural(placed, 'patient')} placed, {missing} not placed")
     if data.get("schedule"):
         line.append(f"; written to {data['schedule']}")
     if data.get("moved") is not None:
-        line.append(f"; {len(data['moved'])} appointment(s) moved")
+        line.append(f"; {plural(len(data['moved']), 'appointment')} moved")
     parts.append(line)
     return Group(*parts)
 

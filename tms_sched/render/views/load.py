@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ...text import plural
 from .facts import ScheduleFacts, days_between, overlap, short_day, short_duration
 from .marks import LEVELS, OVER, legend, level
 
@@ -23,7 +24,7 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
               width: int = 100) -> RenderableType:
     chairs = [chair] if chair else facts.chair_ids()
     title = Text(f"Chair load of {facts.clinic.info.name}, {start} to {end}", style="bold")
-    title.append(f", chair {facts.chair_label(chair)}" if chair else f", all {len(chairs)} chairs")
+    title.append(f", chair {facts.chair_label(chair)}" if chair else f", all {plural(len(chairs), 'chair')}" if len(chairs) != 1 else ", the one chair")
     days = [d for d in days_between(start, end) if facts.has_hours(d) or facts.bookings(d, chair)]
     if not days:
         return Group(title, Text("No open days in this range.", style="dim"))

@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ...text import plural
 from .facts import Booking, ScheduleFacts, hhmm, monday_of, overlap, short_day, short_duration
 from .marks import BOOKED, CLOSED, FREE, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark, status_legend
 
@@ -42,7 +43,7 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
         if per_chair:
             title.append(f" (cells: a mark per chair, {' '.join(chairs)})")
         else:
-            title.append(f" (cells: how many of the {len(chairs)} chairs are free)")
+            title.append(f" (cells: how many of the {plural(len(chairs), 'chair')} are free)")
 
     table = Table(box=box.SQUARE, show_lines=False, padding=(0, 1), header_style="bold", pad_edge=True)
     table.add_column("time", no_wrap=True, style="dim", min_width=5)
