@@ -195,7 +195,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         added = len(result.added) + sum(len(sp.appointments) for sp in schedule.patients if sp.id not in known)
         echo_err(result.moved_summary() + f", {added} added")
         if show_diff:
-            for line in diff_lines(existing, schedule, clinic.zone):
+            for line in diff_lines(existing, schedule, clinic.zone, clinic.protocols):
                 click.echo(line, err=output == "-")
     else:
         allowed = split_by_authorization(clinic, roster.patients)

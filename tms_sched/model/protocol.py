@@ -95,6 +95,9 @@ class Assessment(StrictModel):
         return window_days
 
 
+DEFAULT_FIRST_SESSION_LABEL = "Motor-threshold mapping"
+
+
 class Protocol(StrictModel):
     """A course of treatment: its sessions, their rhythm, and the assessments around it."""
 
@@ -108,7 +111,7 @@ class Protocol(StrictModel):
                                               "session; absent: session_minutes.")
     first_session_staff: StaffRole = Field(default="physician", description="The role of the named person the "
                                            "first session is booked with.")
-    first_session_label: str = Field(default="Motor-threshold mapping", description="What the first session is "
+    first_session_label: str = Field(default=DEFAULT_FIRST_SESSION_LABEL, description="What the first session is "
                                      "(its appointment kind stays mapping).")
     max_span_days: int | None = Field(default=None, gt=0, description="Most days from the first session to the "
                                       "last; absent: no limit.")

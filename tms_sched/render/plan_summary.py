@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Mapping
 from typing import Any
 
 from rich import box
@@ -11,8 +12,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..model.protocol import Protocol
 from ..model.schedule import Schedule, ScheduledPatient
 from ..text import plural
+from .views.facts import first_session_name
 
 
 def _local(schedule_zone, moment: dt.datetime) -> dt.datetime:
@@ -94,15 +97,22 @@ def _line(appt, zone) -> str:
     return f"{local:%Y-%m-%d %H:%M}{where}{who}"
 
 
-def diff_lines(old: Schedule, new: Schedule, zone) -> list[str]:
-    """What changed between two schedules, one line per appointment, in file order."""
+def diff_lines(old: Schedule, new: Schedule, zone, protocols: Mapping[str, Protocol] | None = None) -> list[str]:
+    """What changed between two schedules, one line per appointment, in file order.
+
+    ``protocols`` (the clinic's) name each course's first session as it calls it
+    (``first dose`` rather than ``mapping``)."""
     before = {a.id: (p.id, a) for p, a in old.appointments()}
+    courses = {p.id: p.protocol for p in new.patients}
     out: list[str] = []
     for patient, appt in new.appointments():
         was = before.get(appt.id)
         if was is None:
             what = f"session {appt.session}" if appt.session else f"{appt.name} assessment"
-            out.append(f"+ {patient.id} {appt.id}: {appt.kind} {what} {_line(appt, zone)}")
+            kind = appt.kind
+            if kind == "mapping":
+                kind = first_session_name((protocols or {}).get(courses.get(patient.id, "")))
+            out.append(f"+ {patient.id} {appt.id}: {kind} {what} {_line(appt, zone)}")
             continue
         prev = was[1]
         if prev == appt:

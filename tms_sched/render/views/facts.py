@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ...calendar import ClinicCalendar, Window, weekday_key
 from ...model.base import WEEKDAY_NAMES, minutes_to_hhmm
 from ...model.clinic import Clinic
-from ...model.protocol import Protocol
+from ...model.protocol import DEFAULT_FIRST_SESSION_LABEL, Protocol
 from ...model.schedule import Appointment, Schedule, ScheduledPatient
 from ...tz import unstable_minutes
 
@@ -32,6 +32,8 @@ class Booking:
     end: int
     total: int | None
     makeup: bool
+    first_name: str = "mapping"
+    """What this course calls its first session (``mapping``, ``first dose``)."""
 
     @property
     def chair(self) -> str | None:
@@ -56,6 +58,8 @@ class Booking:
     def what(self) -> str:
         if self.appt.kind == "assessment":
             return f"assessment: {self.appt.name}"
+        if self.appt.kind == "mapping":
+            return self.first_name
         return self.appt.kind
 
     def session_label(self) -> str:
@@ -66,6 +70,16 @@ class Booking:
 
     def span(self) -> str:
         return f"{hhmm(self.start)}-{hhmm(self.end)}"
+
+
+def first_session_name(protocol: Protocol | None) -> str:
+    """The first session as a course names it, in running text: ``mapping`` for the
+    motor-threshold mapping, else the protocol's ``first_session_label`` (``first dose``)."""
+    label = protocol.first_session_label if protocol is not None else DEFAULT_FIRST_SESSION_LABEL
+    if label == DEFAULT_FIRST_SESSION_LABEL:
+        return "mapping"
+    # Lower the capital a label starts a sentence with, not an acronym's (IV, MT).
+    return label[:1].lower() + label[1:] if not label[1:2].isupper() else label
 
 
 def hhmm(minute: int) -> str:
@@ -173,7 +187,8 @@ class ScheduleFacts:
                 start = local.hour * 60 + local.minute
                 makeup = (appt.status in ("planned", "done") and appt.session in missed
                           and appt.start > missed[appt.session])
-                booking = Booking(patient.id, appt, local.date(), start, start + appt.minutes, total, makeup)
+                booking = Booking(patient.id, appt, local.date(), start, start + appt.minutes, total, makeup,
+                                  first_session_name(protocol))
                 placed.append(booking)
                 self.by_day.setdefault(booking.day, []).append(booking)
             placed.sort(key=_order)

@@ -50,7 +50,7 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     mapping = next((b for b in sessions if b.appt.session == 1 and b.live), None) or \
         next((b for b in sessions if b.appt.session == 1), None)
     if mapping is not None:
-        facts_table.add_row("mapping", _when(mapping))
+        facts_table.add_row(mapping.first_name, _when(mapping))
     chairs = sorted({b.chair for b in live if b.chair})
     if chairs:
         facts_table.add_row("chair" if len(chairs) == 1 else "chairs",
@@ -246,14 +246,15 @@ def _day_cell(facts: ScheduleFacts, day: dt.date, bookings: list[Booking],
         b = sessions[0]
         text.append(f"{STATUS_MARK[b.status]}{b.appt.session}{'*' if b.makeup else ''}", style=STATUS_STYLE[b.status])
         if b.kind == "mapping":
-            text.append(" map", style="magenta")
+            text.append(_first_short(b, width - len(text)), style="magenta")
     elif sessions:
         for b in sessions:
             text.append(STATUS_MARK[b.status], style=STATUS_STYLE[b.status])
         numbers = [b.appt.session or 0 for b in sessions]
         text.append(f" {min(numbers)}-{max(numbers)}{'*' if any(b.makeup for b in sessions) else ''}")
-        if any(b.kind == "mapping" for b in sessions):
-            text.append(" map", style="magenta")
+        first = next((b for b in sessions if b.kind == "mapping"), None)
+        if first is not None:
+            text.append(_first_short(first, width - len(text)), style="magenta")
     for b in bookings:
         if b.is_session:
             continue
@@ -270,6 +271,14 @@ def _day_cell(facts: ScheduleFacts, day: dt.date, bookings: list[Booking],
         elif follow_up and follow_up[0] <= day <= follow_up[1]:
             text.append(WINDOW * 3, style="yellow")
     return text
+
+
+def _first_short(b: Booking, room: int) -> str:
+    """`` map`` for a mapping, else the course's own name of its first session, cut to ``room``."""
+    name = "map" if b.first_name == "mapping" else b.first_name
+    if len(name) + 1 > room:
+        name = name[: max(1, room - 2)] + "…"
+    return " " + name
 
 
 def _tally(sessions: list[Booking]) -> Text:
