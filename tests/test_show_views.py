@@ -196,7 +196,7 @@ def test_week_of_the_holiday_says_why_it_is_closed() -> None:
 
 def test_chairs_bar_shows_downtime() -> None:
     text = output("--view", "chairs", "--date", "2027-03-18")
-    bar = next(line for line in text.splitlines() if line.startswith("C Neuronavigate…"))
+    bar = next(line for line in text.splitlines() if line.startswith("C Neuronavigated …"))
     assert "one mark: 10 min" in text
     assert bar.count("░") == 24                 # 14:00-18:00 in ten-minute marks
     assert "chair C down 14:00-18:00: coil service" in text.splitlines()

@@ -68,3 +68,55 @@ def test_ical_summary_and_diff_name_the_first_dose(planned: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     added = [line for line in result.stdout.splitlines() if line.startswith("+ R-007 R-007-01:")]
     assert added and added[0].startswith("+ R-007 R-007-01: first dose session 1 "), result.stdout
+
+
+# -- 9. a chair down all day ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chair_a_down(planned: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("down") / "schedule.toml"
+    path.write_bytes(planned.read_bytes())
+    result = run("mark", str(path), "--chair-down", "A", "2026-12-08", "2026-12-08", "--reason", "coil",
+                 "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def bars(text: str) -> dict[str, str]:
+    """Each chair's row of the chairs view: its label and bar, cut where the stats begin."""
+    lines = text.splitlines()
+    ticks = next(line for line in lines if line.startswith("one mark: "))
+    start = re.search(r" 0?7", ticks).start() + 1          # the column the bar starts in (07:00)
+    end = ticks.index("booked")
+    rows = lines[lines.index(ticks) + 1:]
+    rows = rows[:next(i for i, line in enumerate(rows) if not re.match(r"^[ABNO] ", line))]
+    return {line.split()[0]: line[start:end].rstrip() for line in rows}
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_a_chair_down_all_day_is_drawn_within_opening_hours(chair_a_down: Path, width: int) -> None:
+    result = run("show", str(chair_a_down), "--clinic", str(CONFIG), "--view", "chairs", "--date", "2026-12-08",
+                 "--width", str(width))
+    assert result.exit_code == 0, result.output
+    rows = bars(result.stdout)
+    down, free = rows["A"], rows["O"]       # O is open and empty all day: the shape of the opening hours
+    assert set(down) <= {"░", " "} and "░" in down
+    assert [c == " " for c in down] == [c == " " for c in free], (down, free)   # lunch and closing stay blank
+    assert "chair A down all day: coil" in result.stdout.splitlines()
+    assert "00:00-24:00" not in result.stdout
+
+
+def test_the_chairs_legend_names_mapping_blocks(planned: Path) -> None:
+    text = show(planned, "--view", "chairs", "--date", "2026-12-01")
+    rows = bars(text)
+    assert "▚" in rows["A"] and "▚" in rows["B"]       # the mappings of 2026-12-01
+    assert "▚ mapping" in text
+
+
+def test_chair_names_are_whole_where_there_is_room(planned: Path) -> None:
+    wide = run("show", str(planned), "--clinic", str(CONFIG), "--view", "chairs", "--date", "2026-12-08",
+               "--width", "160").stdout
+    assert "N Neuronavigated iTBS " in wide and "O Observation room " in wide and "…" not in wide
+    narrow = run("show", str(planned), "--clinic", str(CONFIG), "--view", "chairs", "--date", "2026-12-08",
+                 "--width", "80").stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 80

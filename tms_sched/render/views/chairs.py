@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .facts import Booking, ScheduleFacts, day_name, hhmm, overlap, short_duration, windows_text
-from .marks import BOOKED, CLOSED, DONE, DOWN, FREE, MISSED, STATUS_MARK, STATUS_STYLE, legend, mark
+from .marks import BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, STATUS_MARK, STATUS_STYLE, legend, mark
 
 STEPS = (1, 2, 3, 5, 6, 10, 15, 20, 30, 60)
 LABEL = 16
@@ -38,9 +38,12 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     room = max(12, width - LABEL - STATS - 4)
     step = next((s for s in STEPS if (hi - lo) / s <= room), 60)
     cells = -(-(hi - lo) // step)
+    # Whole chair names wherever the columns the bar leaves allow them.
+    labels = [facts.chair_label(c) for c in chairs] + ([NO_CHAIR] if chairless else [])
+    label_width = max(LABEL, min(max(len(t) for t in labels), LABEL + room - cells))
 
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, width=LABEL)
+    grid.add_column(no_wrap=True, width=label_width)
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True, justify="right")
     grid.add_row(Text(f"one mark: {step} min", style="dim"), _ticks(lo, step, cells), Text("booked  free", style="dim"))
@@ -48,18 +51,20 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
         booked, available = facts.chair_minutes(day, c)
         stats = Text(f"{round(100 * booked / available):>3}%  {short_duration(available - booked):>5}"
                      if available else "    -", style="dim")
-        grid.add_row(_label(facts.chair_label(c)), _bar(facts, day, c, lo, step, cells), stats)
+        grid.add_row(_label(facts.chair_label(c), label_width), _bar(facts, day, c, lo, step, cells), stats)
     if chairless:
         grid.add_row(Text(NO_CHAIR, style="dim"), _bar(facts, day, None, lo, step, cells), Text(""))
 
     parts: list[RenderableType] = [*head, Text(), grid]
     notes = []
+    opening = facts.windows(day)
     for c in chairs:
         for (s, e), why in facts.calendar.chair_down(c, day):
-            notes.append(Text(f"chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
+            notes.append(Text(f"chair {c} down {_down_span(opening, s, e)}: {why}", style="red"))
     parts.extend(notes)
-    parts.append(legend([(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (MISSED, "bold red", "missed"),
-                         (FREE, "green", "free"), (DOWN, "red", "chair down"), (CLOSED, "", "closed")]))
+    parts.append(legend([(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (FIRST, "magenta", "mapping"),
+                         (MISSED, "bold red", "missed"), (FREE, "green", "free"), (DOWN, "red", "down"),
+                         (CLOSED, "", "closed")]))
     listing = _listing(facts, day, chairs + ([None] if chairless else []), width)
     if listing is not None:
         parts.extend([Text(), listing])
@@ -74,8 +79,15 @@ def _extent(facts: ScheduleFacts, day: dt.date, bookings: list[Booking]) -> tupl
     return min(starts) // 60 * 60, min(24 * 60, -(-max(ends) // 60) * 60)
 
 
-def _label(text: str) -> Text:
-    return Text(text if len(text) <= LABEL else text[: LABEL - 1] + "…")
+def _label(text: str, width: int = LABEL) -> Text:
+    return Text(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _down_span(opening: tuple[tuple[int, int], ...], start: int, end: int) -> str:
+    """``all day`` when the outage covers every opening hour, else its times."""
+    if opening and start <= opening[0][0] and end >= opening[-1][1]:
+        return "all day"
+    return f"{hhmm(start)}-{hhmm(end)}"
 
 
 def _ticks(lo: int, step: int, cells: int) -> Text:
@@ -93,20 +105,23 @@ def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: i
     bookings = [b for b in facts.bookings(day) if b.chair == chair]
     windows = facts.windows(day, chair) if chair else ()
     down = sorted(w for w, _ in facts.calendar.chair_down(chair, day)) if chair else []
+    opening = facts.windows(day)
     bar = Text()
     for i in range(cells):
         t0, t1 = lo + i * step, lo + (i + 1) * step
         here = [b for b in bookings if b.start < t1 and t0 < b.end]
         live = [b for b in here if b.live]
         if live:
-            glyph = BOOKED if any(b.status == "planned" for b in live) else DONE
-            style = "magenta" if any(b.kind == "mapping" for b in live) else None
-            bar.append(glyph, style=style or mark(glyph).style)
+            if any(b.kind == "mapping" for b in live):
+                bar.append(FIRST, style="magenta")
+            else:
+                bar.append_text(mark(BOOKED if any(b.status == "planned" for b in live) else DONE))
         elif here:
             bar.append_text(mark(MISSED))
         elif chair and overlap(windows, t0, t1):
             bar.append_text(mark(FREE))
-        elif chair and overlap(down, t0, t1):
+        elif chair and overlap(down, t0, t1) and overlap(opening, t0, t1):
+            # Down only where the clinic would be open: not over lunch or past closing.
             bar.append_text(mark(DOWN))
         else:
             bar.append(CLOSED)

@@ -18,10 +18,12 @@ BOOKED = "█"
 DONE = "▓"
 PARTLY = "▒"
 MISSED = "✗"
+FIRST = "▚"  # a mapping (or a course's own first session), planned or done
 DOWN = "░"
 FREE = "·"
 CLOSED = " "
-MARK_STYLE = {BOOKED: "cyan", DONE: "green", PARTLY: "cyan", MISSED: "bold red", DOWN: "red", FREE: "green"}
+MARK_STYLE = {BOOKED: "cyan", DONE: "green", PARTLY: "cyan", MISSED: "bold red", DOWN: "red", FREE: "green",
+              FIRST: "magenta"}
 
 # Utilisation levels of the load heat map: (upper bound in percent, glyph, style).
 LEVELS: tuple[tuple[int, str, str], ...] = (

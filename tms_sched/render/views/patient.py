@@ -254,7 +254,7 @@ def _day_cell(facts: ScheduleFacts, day: dt.date, bookings: list[Booking],
         text.append(f" {min(numbers)}-{max(numbers)}{'*' if any(b.makeup for b in sessions) else ''}")
         first = next((b for b in sessions if b.kind == "mapping"), None)
         if first is not None:
-            text.append(_first_short(first, width - len(text)), style="magenta")
+            text.append(_first_short(first, width), style="magenta")
     for b in bookings:
         if b.is_session:
             continue
@@ -274,8 +274,9 @@ def _day_cell(facts: ScheduleFacts, day: dt.date, bookings: list[Booking],
 
 
 def _first_short(b: Booking, room: int) -> str:
-    """`` map`` for a mapping, else the course's own name of its first session, cut to ``room``."""
-    name = "map" if b.first_name == "mapping" else b.first_name
+    """`` map`` for a motor-threshold mapping or re-check, else the course's own name of
+    its first session (`` first dose``), cut to ``room``."""
+    name = "map" if b.first_name == "mapping" or "motor-threshold" in b.first_name.lower() else b.first_name
     if len(name) + 1 > room:
         name = name[: max(1, room - 2)] + "…"
     return " " + name
