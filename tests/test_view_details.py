@@ -120,3 +120,20 @@ def test_chair_names_are_whole_where_there_is_room(planned: Path) -> None:
     narrow = run("show", str(planned), "--clinic", str(CONFIG), "--view", "chairs", "--date", "2026-12-08",
                  "--width", "80").stdout
     assert max(len(line) for line in narrow.splitlines()) <= 80
+
+
+# -- 10. the agenda of a chair that is down ------------------------------------------------------------
+
+def test_the_agenda_of_a_chair_down_all_day_says_so_once(chair_a_down: Path) -> None:
+    text = show(chair_a_down, "--date", "2026-12-08", "--chair", "A")
+    assert text.count("no appointments") == 1, text
+    lines = text.splitlines()
+    assert "  open 07:00-12:00, 12:30-18:30; no appointments" in lines
+    assert "  chair A down all day: coil" in lines
+    assert "no open hours" not in text
+
+
+def test_a_patient_free_day_says_no_appointments_once(planned: Path) -> None:
+    text = show(planned, "--date", "2026-12-12", "--to", "2026-12-14", "--patient", "R-007")
+    day = text[text.index("Monday 2026-12-14"):]
+    assert day.count("no appointments") == 1, text

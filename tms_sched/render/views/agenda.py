@@ -10,7 +10,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .facts import Booking, ScheduleFacts, day_name, days_between, duration, free_intervals, hhmm, windows_text
+from .facts import (
+    Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, windows_text,
+)
 from .marks import FREE, KIND_STYLE, status_legend, status_text
 
 
@@ -36,13 +38,12 @@ def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
     widths = [max(w, len(h)) for w, h in zip(widths, HEADERS)]
     # Spaces between columns; none fit: the compact layout, each day's table on its own.
     gap = next((g for g in (3, 2) if sum(widths) + 2 + g * (len(widths) - 1) <= width), 0)
-    for head, rows, closed in sections:
+    for head, rows, _closed in sections:
         parts.append(Text())
         parts.extend(head)
+        # A day without rows has said "no appointments" in its summary line already.
         if rows:
             parts.append(_lines(rows, widths, gap) if gap else _table(rows, width))
-        elif not closed:
-            parts.append(Text("  no appointments", style="dim"))
     if not sections:
         parts.append(Text(f"No open days and no appointments from {start} to {end}.", style="dim"))
     parts.append(Text())
@@ -73,7 +74,9 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
     if closed:
         notes.append(Text(closed if closed.startswith("closed") else f"closed: {closed}", style="bold"))
     else:
-        summary = f"open {windows_text(windows)}" if windows else "no open hours"
+        # The clinic's hours; a chair down all day is the note below, not "no open hours".
+        opening = facts.windows(day)
+        summary = f"open {windows_text(opening)}" if opening else "no open hours"
         summary += f"; {_count(bookings)}"
         if patient is None:
             chairs = [chair] if chair else facts.chair_ids()
@@ -99,7 +102,7 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
         chairs = facts.chair_ids()
     for c in chairs:
         for (s, e), why in facts.calendar.chair_down(c, day):
-            notes.append(Text(f"chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
+            notes.append(Text(f"chair {c} down {down_span(facts.windows(day), s, e)}: {why}", style="red"))
     for note in notes:
         out.append(Padding(note, (0, 0, 0, 2), expand=False))
     return out, _rows(facts, day, bookings, windows, chair, patient), bool(closed)

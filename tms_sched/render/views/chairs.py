@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .facts import Booking, ScheduleFacts, day_name, hhmm, overlap, short_duration, windows_text
+from .facts import Booking, ScheduleFacts, day_name, down_span, hhmm, overlap, short_duration, windows_text
 from .marks import BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, STATUS_MARK, STATUS_STYLE, legend, mark
 
 STEPS = (1, 2, 3, 5, 6, 10, 15, 20, 30, 60)
@@ -60,7 +60,7 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     opening = facts.windows(day)
     for c in chairs:
         for (s, e), why in facts.calendar.chair_down(c, day):
-            notes.append(Text(f"chair {c} down {_down_span(opening, s, e)}: {why}", style="red"))
+            notes.append(Text(f"chair {c} down {down_span(opening, s, e)}: {why}", style="red"))
     parts.extend(notes)
     parts.append(legend([(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (FIRST, "magenta", "mapping"),
                          (MISSED, "bold red", "missed"), (FREE, "green", "free"), (DOWN, "red", "down"),
@@ -81,13 +81,6 @@ def _extent(facts: ScheduleFacts, day: dt.date, bookings: list[Booking]) -> tupl
 
 def _label(text: str, width: int = LABEL) -> Text:
     return Text(text if len(text) <= width else text[: width - 1] + "…")
-
-
-def _down_span(opening: tuple[tuple[int, int], ...], start: int, end: int) -> str:
-    """``all day`` when the outage covers every opening hour, else its times."""
-    if opening and start <= opening[0][0] and end >= opening[-1][1]:
-        return "all day"
-    return f"{hhmm(start)}-{hhmm(end)}"
 
 
 def _ticks(lo: int, step: int, cells: int) -> Text:

@@ -157,6 +157,14 @@ def free_intervals(windows: Sequence[Window], busy: Sequence[Window]) -> list[Wi
     return out
 
 
+def down_span(opening: Sequence[Window], start: int, end: int) -> str:
+    """A chair's outage as a note says it: ``all day`` when it covers every opening hour
+    of the day, else its times."""
+    if opening and start <= opening[0][0] and end >= opening[-1][1]:
+        return "all day"
+    return f"{hhmm(start)}-{hhmm(end)}"
+
+
 def windows_text(windows: Sequence[Window]) -> str:
     return ", ".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in windows)
 

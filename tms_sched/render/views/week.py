@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...text import plural
-from .facts import Booking, ScheduleFacts, hhmm, monday_of, overlap, short_day, short_duration
+from .facts import Booking, ScheduleFacts, down_span, hhmm, monday_of, overlap, short_day, short_duration
 from .marks import BOOKED, CLOSED, FREE, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark, status_legend
 
 STEP = 30
@@ -156,7 +156,8 @@ def _notes(facts: ScheduleFacts, week: list[dt.date], chairs: list[str]) -> list
             notes.append(Text(f"{short_day(d)} closed {hhmm(s)}-{hhmm(e)}: {why}", style="bold"))
         for c in chairs:
             for (s, e), why in facts.calendar.chair_down(c, d):
-                notes.append(Text(f"{short_day(d)} chair {c} down {hhmm(s)}-{hhmm(e)}: {why}", style="red"))
+                notes.append(Text(f"{short_day(d)} chair {c} down {down_span(facts.windows(d), s, e)}: {why}",
+                                  style="red"))
         change = facts.clock_change(d)
         if change:
             notes.append(Text(f"{short_day(d)} daylight saving: {change}; rows stay local wall-clock",
