@@ -175,8 +175,8 @@ def test_patient_progress_projected_end_and_follow_up_window() -> None:
 def test_patient_accelerated_week_in_one_row() -> None:
     text = output("--view", "patient", "--patient", "P-0102")
     week1 = next(line for line in text.splitlines() if line.startswith(" 1 03-15"))
-    assert week1.split() == ["1", "03-15", "✓✓✓✓✓", "1-5", "✓✓✗✓✓✓", "6-10*", "○○○○○", "11-15", "○○○○○", "16-20",
-                             "○○○○○", "21-25", "10✓", "1✗", "15○"]
+    assert week1.split() == ["1", "03-15", "✓✓✓✓✓", "1-5", "map", "✓✓✗✓✓✓", "6-10*", "○○○○○", "11-15", "○○○○○",
+                             "16-20", "○○○○○", "21-25", "10✓", "1✗", "15○"]
 
 
 def test_week_marks_each_chair() -> None:
@@ -210,7 +210,7 @@ def test_load_rows_and_legend() -> None:
     assert closed.split() == ["Wed", "03-31", "closed", "-"]
     monday = next(line for line in lines if line.startswith("Mon 03-15"))
     assert monday.split()[-2:] == ["9%", "2h40"]
-    assert "· 0%   ░ 1-25%   ▒ 26-50%   ▓ 51-75%   █ 76-100%   ! over 100%   (blank) closed" in lines
+    assert "· 0%   ▂ 1-25%   ▄ 26-50%   ▆ 51-75%   █ 76-100%   ! over 100%   (blank) closed" in lines
     assert "Sun 03-14 daylight saving: clocks go forward 02:00 -> 03:00; hours stay local wall-clock" in lines
 
 

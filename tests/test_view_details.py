@@ -137,3 +137,66 @@ def test_a_patient_free_day_says_no_appointments_once(planned: Path) -> None:
     text = show(planned, "--date", "2026-12-12", "--to", "2026-12-14", "--patient", "R-007")
     day = text[text.index("Monday 2026-12-14"):]
     assert day.count("no appointments") == 1, text
+
+
+# -- 11. columns that fit, levels that differ, grey that reads -------------------------------------
+
+def test_plan_summary_fits_80_columns_without_breaking_a_word(tmp_path: Path) -> None:
+    result = run("plan", str(CONFIG), "-o", str(tmp_path / "s.toml"), "--today", "2026-11-30", "--width", "80")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any(re.match(r"^R-006\s+maintenance\s+2026-12-01\s", line) for line in lines), result.stdout
+    assert any(re.match(r"^R-007\s+esketamine-induction\s+2026-12-28\s+10:00\s+O\s+2027-01-22\s+-$", line)
+               for line in lines), result.stdout
+    assert all(line == line.rstrip() for line in lines)
+    narrow = run("plan", str(CONFIG), "-o", str(tmp_path / "s.toml"), "--today", "2026-11-30", "--width", "60")
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 60
+    assert "last and follow-up left out to fit 60 columns" in " ".join(narrow.stdout.split())
+
+
+def test_plan_width_is_checked() -> None:
+    result = run("plan", str(CONFIG), "--width", "10")
+    assert result.exit_code == 2 and "--width" in result.stderr
+
+
+def test_the_patient_view_shows_a_whole_assessment_name_where_it_fits(planned: Path) -> None:
+    course = show(planned, "--view", "patient", "--patient", "R-001")
+    assert re.search(r"^ 7 01-11 .*○ end-of-course\s+4○$", course, re.M), course
+    assert "end-of-co…" not in course and "○ bas…" not in course
+
+
+def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    def lum(rgb: tuple[int, int, int]) -> float:
+        def ch(c: int) -> float:
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b_ = (ch(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_load_view_levels_differ_and_its_text_passes_wcag_aa(planned: Path, tmp_path: Path) -> None:
+    text = show(planned, "--view", "load", "--date", "2026-12-14", "--to", "2026-12-18")
+    legend = next(line for line in text.splitlines() if line.startswith("· 0%"))
+    glyphs = [item.split()[0] for item in legend.split("   ")][:5]
+    assert len(set(glyphs)) == 5 and "░" not in glyphs     # ░ already means a chair down elsewhere
+    # The exported page: every run of text and every level mark against the white page.
+    page = tmp_path / "load.html"
+    result = run("show", str(planned), "--clinic", str(CONFIG), "--view", "load", "--date", "2026-12-14",
+                 "--to", "2026-12-18", "--html", str(page))
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    styles = dict(re.findall(r"\.(r\d+) \{([^}]*)\}", html))
+    runs = re.findall(r'<span class="(r\d+)">([^<]*)</span>', html)
+    assert runs
+    white = (255, 255, 255)
+    for cls, content in runs:
+        colour = re.search(r"(?<![-\w])color: #([0-9a-f]{6})", styles.get(cls, ""))
+        if colour is None or not content.strip():
+            continue
+        rgb = tuple(int(colour.group(1)[i:i + 2], 16) for i in (0, 2, 4))
+        is_mark = set(content.strip()) <= {"·", "▂", "▄", "▆", "█", "!"}
+        needed = 3.0 if is_mark else 4.5       # WCAG 2.1 AA: 1.4.11 for marks, 1.4.3 for text
+        assert _contrast(rgb, white) >= needed, (content, colour.group(1))

@@ -112,9 +112,12 @@ def _progress_bar():
 @click.option("--now", "now", type=TimeOfDay(), default=None, metavar="HH:MM",
               help="The time of day it is on today: nothing is booked earlier that day. Default: the clinic's "
                    "clock when --today is left out, else the start of the day.")
+@click.option("--width", type=click.IntRange(40, 1000), metavar="N",
+              help="Columns the summary table fits (default: the terminal's; 100 for a pipe or a file).")
 @today_option
 def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, output: str | None,
-         freeze_days: int, show_diff: bool, fmt: str, now: int | None, today: dt.date | None) -> None:
+         freeze_days: int, show_diff: bool, fmt: str, now: int | None, width: int | None,
+         today: dt.date | None) -> None:
     """Book every patient's course and write the schedule.
 
     Books, for every patient, the mapping session (with a named physician), every
@@ -216,7 +219,13 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         text = json.dumps(data, indent=2)
         click.echo(text, err=output == "-")
     else:
-        console = make_console(stderr=output == "-")
-        console.print(summary_view(data))
+        console = make_console(width, stderr=output == "-")
+        if console.color_system is None:
+            # Plain text (a pipe, a file, NO_COLOR): no padding spaces at the ends of lines.
+            with console.capture() as captured:
+                console.print(summary_view(data, console.width))
+            click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()), err=output == "-")
+        else:
+            console.print(summary_view(data, console.width))
     if schedule.unplaced:
         sys.exit(EXIT_FINDINGS)

@@ -61,16 +61,48 @@ def summary_data(schedule: Schedule, zone, written_to: str | None, moved: list[s
     }
 
 
-def summary_view(data: dict[str, Any]) -> RenderableType:
+SUMMARY_COLUMNS = ("patient", "protocol", "first", "usual time", "chair", "last", "follow-up")
+
+
+def _summary_layout(rows: list[list[str]], width: int | None) -> tuple[list[str], int]:
+    """Headers and the space between columns that let every cell show whole in ``width``.
+
+    Tried in turn: three spaces, two, two with the short header ``time``; then the
+    right-most columns give way (follow-up, then last). A protocol id is never broken.
+    """
+    headers = list(SUMMARY_COLUMNS)
+    for gap, short in ((3, False), (2, False), (2, True)):
+        names = [("time" if h == "usual time" and short else h) for h in headers]
+        widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+        if width is None or sum(widths) + gap * (len(widths) - 1) <= width:
+            return names, gap
+    names = [("time" if h == "usual time" else h) for h in headers]
+    while len(names) > 4:
+        names.pop()
+        widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+        if sum(widths) + 2 * (len(widths) - 1) <= width:
+            break
+    return names, 2
+
+
+def summary_view(data: dict[str, Any], width: int | None = None) -> RenderableType:
+    """The plan's summary, laid out for ``width`` columns (default: as wide as it needs)."""
+    rows = [[row["id"], row["protocol"], (row.get("first") or "-")[:10], row.get("usual_time") or "-",
+             ",".join(row.get("chairs") or []) or "-", (row.get("last") or "-")[:10], row.get("follow_up") or "-"]
+            for row in data["placed"]]
+    names, gap = _summary_layout(rows, width)
     table = Table(title=f"Planned courses (schedule revision {data['revision']})", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("patient", "protocol", "first", "usual time", "chair", "last", "follow-up"):
-        table.add_column(col, no_wrap=col != "protocol", overflow="fold")
-    for row in data["placed"]:
-        table.add_row(row["id"], row["protocol"], (row.get("first") or "-")[:10], row.get("usual_time") or "-",
-                      ",".join(row.get("chairs") or []) or "-", (row.get("last") or "-")[:10],
-                      row.get("follow_up") or "-")
+                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  padding=(0, (gap - 1) // 2, 0, gap - 1 - (gap - 1) // 2))
+    for name in names:
+        table.add_column(name, no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        table.add_row(*row[:len(names)])
     parts: list[RenderableType] = [table]
+    if len(names) < len(SUMMARY_COLUMNS):
+        left_out = " and ".join(SUMMARY_COLUMNS[len(names):])
+        parts.append(Text(f"({left_out} left out to fit {width} columns; --width or --format json shows them)",
+                          style="dim"))
     if data["unplaced"]:
         unplaced = Table(title=f"Not placed ({len(data['unplaced'])})", title_justify="left", title_style="bold red",
                          box=box.SIMPLE_HEAD, pad_edge=False)
@@ -80,6 +112,7 @@ def summary_view(data: dict[str, Any]) -> RenderableType:
         for u in data["unplaced"]:
             unplaced.add_row(u["id"], u["protocol"], u["reason"])
         parts.append(unplaced)
+    parts.append(Text())
     placed, missing = len(data["placed"]), len(data["unplaced"])
     line = Text(f"{plural(placed, 'patient')} placed, {missing} not placed")
     if data.get("schedule"):

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from ...text import plural
 from .facts import ScheduleFacts, days_between, overlap, short_day, short_duration
-from .marks import LEVELS, OVER, legend, level
+from .marks import LEVELS, MUTED, OVER, legend, level
 
 LABEL = 10
 STATS = 12
@@ -24,10 +24,13 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
               width: int = 100) -> RenderableType:
     chairs = [chair] if chair else facts.chair_ids()
     title = Text(f"Chair load of {facts.clinic.info.name}, {start} to {end}", style="bold")
-    title.append(f", chair {facts.chair_label(chair)}" if chair else f", all {plural(len(chairs), 'chair')}" if len(chairs) != 1 else ", the one chair")
+    if chair:
+        title.append(f", chair {facts.chair_label(chair)}")
+    else:
+        title.append(f", all {plural(len(chairs), 'chair')}" if len(chairs) != 1 else ", the one chair")
     days = [d for d in days_between(start, end) if facts.has_hours(d) or facts.bookings(d, chair)]
     if not days:
-        return Group(title, Text("No open days in this range.", style="dim"))
+        return Group(title, Text("No open days in this range.", style=MUTED))
     lo, hi = _extent(facts, days, chair)
     hours = list(range(lo, hi, 60))
     room = max(len(hours), width - LABEL - STATS - 4)
@@ -37,7 +40,7 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
     grid.add_column(no_wrap=True, width=LABEL)
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True, justify="right")
-    grid.add_row(Text(""), _hour_labels(hours, cell), Text("booked  hours", style="dim"))
+    grid.add_row(Text(""), _hour_labels(hours, cell), Text("booked  hours", style=MUTED))
     totals = [[0, 0] for _ in hours]
     previous: dt.date | None = None
     closed: list[Text] = []
@@ -60,8 +63,8 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
             available_day += available
             heat.append_text(_cell(booked, available, cell))
         if reason and not booked_day:
-            grid.add_row(label, Text("closed", style="dim"), Text("-", style="dim"))
-            closed.append(Text(f"{short_day(day)} closed: {reason}", style="dim"))
+            grid.add_row(label, Text("closed", style=MUTED), Text("-", style=MUTED))
+            closed.append(Text(f"{short_day(day)} closed: {reason}", style=MUTED))
             continue
         grid.add_row(label, heat, _stats(booked_day, available_day))
     grid.add_row("", "", "")
@@ -73,7 +76,7 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
         available_all += available
     grid.add_row(Text("all days", style="bold"), mean, _stats(booked_all, available_all))
 
-    parts: list[RenderableType] = [title, Text("booked chair time / open chair time, per hour", style="dim"),
+    parts: list[RenderableType] = [title, Text("booked chair time / open chair time, per hour", style=MUTED),
                                    Text(), grid, Text()]
     items = [(LEVELS[0][1], LEVELS[0][2], "0%")]
     previous_bound = 0
@@ -82,10 +85,10 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
         previous_bound = bound
     items.append((OVER[0], OVER[1], "over 100%"))
     items.append((" ", "", "closed"))
-    parts.append(legend(items))
+    parts.append(legend(items, muted=MUTED))
     parts.extend(closed)
     for day, change in facts.clock_changes(start, end):
-        parts.append(Text(f"{short_day(day)} daylight saving: {change}; hours stay local wall-clock", style="dim"))
+        parts.append(Text(f"{short_day(day)} daylight saving: {change}; hours stay local wall-clock", style=MUTED))
     return Group(*parts)
 
 
@@ -94,7 +97,7 @@ def _extent(facts: ScheduleFacts, days: list[dt.date], chair: str | None) -> tup
 
 
 def _hour_labels(hours: list[int], cell: int) -> Text:
-    text = Text(style="dim")
+    text = Text(style=MUTED)
     for i, h in enumerate(hours):
         label = f"{h // 60:02d}"
         if cell >= 3:
@@ -119,7 +122,7 @@ def _cell(booked: int, available: int, cell: int) -> Text:
 
 def _stats(booked: int, available: int) -> Text:
     if not available:
-        return Text("-", style="dim")
+        return Text("-", style=MUTED)
     return Text(f"{round(100 * booked / available):>3}%  {short_duration(booked):>6}")
 
 

@@ -25,12 +25,17 @@ CLOSED = " "
 MARK_STYLE = {BOOKED: "cyan", DONE: "green", PARTLY: "cyan", MISSED: "bold red", DOWN: "red", FREE: "green",
               FIRST: "magenta"}
 
-# Utilisation levels of the load heat map: (upper bound in percent, glyph, style).
+# Text that steps back (legends, units) yet stays readable: bright black passes WCAG AA
+# (4.5:1) on the white of printed views, where "dim" (half the text colour) does not.
+MUTED = "bright_black"
+
+# Utilisation levels of the load heat map: (upper bound in percent, glyph, style). The
+# glyph's height carries the level (a low bar is no dot), colour only repeats it.
 LEVELS: tuple[tuple[int, str, str], ...] = (
-    (0, "·", "dim"),
-    (25, "░", "green"),
-    (50, "▒", "yellow"),
-    (75, "▓", "dark_orange"),
+    (0, "·", MUTED),
+    (25, "▂", "green"),
+    (50, "▄", "yellow"),
+    (75, "▆", "dark_orange3"),
     (100, "█", "red"),
 )
 OVER = ("!", "bold red")
@@ -54,14 +59,14 @@ def level(percent: float) -> tuple[str, str]:
     return LEVELS[-1][1], LEVELS[-1][2]
 
 
-def legend(items: list[tuple[str, str, str]]) -> Text:
+def legend(items: list[tuple[str, str, str]], muted: str = "dim") -> Text:
     """``[(glyph, style, meaning), ...]`` as one line: ``✓ done  ✗ missed ...``."""
     text = Text()
     for i, (glyph, style, meaning) in enumerate(items):
         if i:
             text.append("   ")
         text.append(glyph if glyph.strip() else "(blank)", style=style)
-        text.append(f" {meaning}", style="dim")
+        text.append(f" {meaning}", style=muted)
     return text
 
 

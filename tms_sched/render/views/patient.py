@@ -209,8 +209,9 @@ def _weeks(facts: ScheduleFacts, bookings: list[Booking], follow_up: tuple[dt.da
         week += dt.timedelta(days=7)
 
     tally_width = max([len("sessions")] + [p[2].cell_len for p in plan if not isinstance(p, int)])
-    # Each column takes its width, two of padding and one divider.
-    cell_width = max(6, min(16, (width - 11 - tally_width) // max(1, len(weekdays)) - 3))
+    widths = _day_widths(facts, plan, by_day, follow_up, len(weekdays),
+                         # the week column (8), the tally, and three between columns (padding and divider)
+                         width - 8 - tally_width - 3 * (len(weekdays) + 1))
     rows: list[list[Text] | int] = []
     for entry in plan:
         if isinstance(entry, int):
@@ -220,12 +221,12 @@ def _weeks(facts: ScheduleFacts, bookings: list[Booking], follow_up: tuple[dt.da
         number = (week - course_week).days // 7 + 1
         label = Text(f"{number:>2} " if number >= 1 else "   ", style="bold")
         label.append(week.strftime("%m-%d"), style="dim")
-        cells = [label] + [_day_cell(facts, d, by_day.get(d, []), follow_up, cell_width) for d in days]
+        cells = [label] + [_day_cell(facts, d, by_day.get(d, []), follow_up, w) for d, w in zip(days, widths)]
         rows.append(cells + [tally])
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
     table.add_column("week", no_wrap=True, min_width=8)
-    for i in weekdays:
+    for i, cell_width in zip(weekdays, widths):
         table.add_column(WEEKDAY_NAMES[i][:3], width=cell_width, overflow="fold")
     table.add_column("sessions", no_wrap=True)
     skipped = False
@@ -236,6 +237,24 @@ def _weeks(facts: ScheduleFacts, bookings: list[Booking], follow_up: tuple[dt.da
         else:
             table.add_row(*row)
     return table, skipped
+
+
+def _day_widths(facts: ScheduleFacts, plan: list, by_day: dict[dt.date, list[Booking]],
+                follow_up: tuple[dt.date, dt.date] | None, columns: int, room: int) -> list[int]:
+    """Each weekday column as wide as its cells need (at least 6), the widest narrowed
+    first until all fit ``room``: a long assessment name shows whole while the columns
+    of session numbers leave it the space."""
+    widths = [6] * columns
+    for entry in plan:
+        if isinstance(entry, int):
+            continue
+        for i, d in enumerate(entry[1]):
+            cell = _day_cell(facts, d, by_day.get(d, []), follow_up, 10 ** 6)
+            widths[i] = max(widths[i], *(line.cell_len for line in cell.split("\n")))
+    while sum(widths) > room and max(widths) > 6:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
 
 
 def _day_cell(facts: ScheduleFacts, day: dt.date, bookings: list[Booking],
