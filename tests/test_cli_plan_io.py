@@ -142,7 +142,11 @@ def test_replan_writes_in_place_and_a_second_replan_changes_nothing(tmp_path: Pa
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
-    for name, command in sorted(group.commands.items()):
+    # list_commands and get_command: the group loads its command modules on demand.
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
         yield prefix + (name,), command
         if isinstance(command, click.Group):
             yield from _commands(command, prefix + (name,))
