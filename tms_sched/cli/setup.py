@@ -65,11 +65,11 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, sched
              today: dt.date | None) -> None:
     """List the days the clinic is closed, with the reason for each.
 
-    Shows public holidays (from the holiday library, less keep_open), the clinic's
-    closed dates and partial closures, weekly [[blocks]], chair downtime and staff
-    time away, so a coordinator sees what the planner will avoid; with --schedule,
-    the closures recorded in that schedule too. Weekdays without opening hours are
-    not listed.
+    Shows what the planner will avoid: public holidays (from the holiday library,
+    less keep_open), the clinic's closed dates, date ranges and partial closures,
+    weekly [[blocks]], chair downtime, staff time away, and the hour a daylight-saving
+    change skips or repeats; with --schedule, the closures recorded in that schedule
+    too. Weekdays without opening hours are not listed.
     """
     from rich.table import Table
 
