@@ -10,7 +10,7 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, InputError, Problem
 from . import LazyChoice, echo_err, main
 
 
-@main.command()
+@main.command(short_help="Check schedules against every rule (also in CI).")
 @click.argument("clinic_path", metavar="CLINIC", required=False)
 @click.argument("schedule_paths", metavar="SCHEDULE...", nargs=-1)
 @click.option("--roster", "roster_paths", multiple=True, metavar="FILE",

@@ -18,7 +18,7 @@ def export() -> None:
     """Write the schedule in formats other programs read (iCalendar)."""
 
 
-@export.command("ical")
+@export.command("ical", short_help="Write iCalendar files by patient, chair, staff or clinic.")
 @click.argument("schedule_path", metavar="SCHEDULE")
 @click.option("--clinic", "clinic_path", required=True, metavar="FILE", help="The clinic file the schedule was planned with.")
 @click.option("--roster", "roster_paths", multiple=True, metavar="FILE",

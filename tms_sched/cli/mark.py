@@ -110,7 +110,7 @@ def _one_form(args: tuple[str, ...], through, closed, chair_down, discharge_flag
     return form
 
 
-@main.command()
+@main.command(short_help="Record attendance, sign-offs, closures and discharges.")
 @click.argument("schedule_path", metavar="SCHEDULE")
 @click.argument("args", nargs=-1, metavar="[PATIENT] [DATE [TIME] done|missed|cancelled]")
 @click.option("--note", metavar="TEXT", help="Note for the appointment (replaces its note; \"\" removes it).")
@@ -142,11 +142,13 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     for missed and cancelled sessions (not for discharged patients).
 
     \b
-    One appointment (TIME picks one of several that day, HH:MM):
-      tms-sched mark SCHEDULE PATIENT DATE [TIME] done|missed|cancelled [--note TEXT]
+    One appointment (TIME, as HH:MM, picks one of several that day):
+      tms-sched mark SCHEDULE PATIENT DATE [TIME] done|missed|cancelled
+                     [--note TEXT]
       tms-sched mark schedule.toml P-0001 2026-12-02 missed --note "flu"
       tms-sched mark schedule.toml P-0002 2026-12-07 09:50 done
-    A status may be corrected (done -> missed); done and missed cannot lie after today.
+    A status may be corrected (done -> missed); done and missed cannot lie
+    after today.
 
     \b
     Sign off every planned appointment up to a date:
@@ -160,10 +162,12 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     A day the clinic is closed anyway (a Saturday, a holiday) is not recorded.
 
     \b
-    A chair out of service (dates: whole days, both included; or YYYY-MM-DDTHH:MM):
-      tms-sched mark SCHEDULE --chair-down CHAIR FROM TO [--reason TEXT] [--clinic FILE]
-      tms-sched mark schedule.toml --chair-down C 2026-12-08 2026-12-09 --reason "coil"
-      tms-sched mark schedule.toml --chair-down A 2026-12-08T13:00 2026-12-08T18:00
+    A chair out of service (whole days, both included; or YYYY-MM-DDTHH:MM):
+      tms-sched mark SCHEDULE --chair-down CHAIR FROM TO [--reason TEXT]
+                     [--clinic FILE]
+      tms-sched mark schedule.toml --chair-down C 2026-12-08 2026-12-09
+      tms-sched mark schedule.toml --chair-down A 2026-12-08T13:00 \\
+                     2026-12-08T18:00
     Without --clinic the chair must appear in the schedule's appointments.
 
     \b

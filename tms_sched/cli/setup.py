@@ -27,7 +27,7 @@ def _library(clinic_path: str | None):
     return {pid: Protocol.model_validate({**r, "id": pid}) for pid, r in raw.items()}, None
 
 
-@main.command()
+@main.command(short_help="List the protocols with their sources, or show one.")
 @click.argument("protocol_id", required=False)
 @click.option("--clinic", "clinic_path", metavar="FILE", help="Include the clinic's own protocols and overrides.")
 def protocols(protocol_id: str | None, clinic_path: str | None) -> None:
@@ -131,10 +131,14 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, sched
     console.print(table)
 
 
-@main.command()
+@main.command(short_help="Write a starter clinic and roster into a folder.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
-    """Write a starter clinic.toml and roster.toml into DIRECTORY (never overwrites)."""
+    """Write a starter clinic.toml and roster.toml into DIRECTORY (never overwrites).
+
+    DIRECTORY (default: the current folder) is created when missing. The command to
+    plan the starter clinic is printed next, quoted so that it can be pasted.
+    """
     from ..io.common import atomic_write
 
     target = Path(directory)
@@ -152,7 +156,7 @@ def init(directory: str) -> None:
                err=True)
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema of a clinic, roster or schedule.")
 @click.argument("kind", type=LazyChoice("schema:KINDS"))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a clinic, roster or schedule file (for editors)."""

@@ -23,7 +23,7 @@ LOAD_WEEKS = 4
 EXPORT_WIDTH = 100
 
 
-@main.command()
+@main.command(short_help="Show a schedule: agenda, week, patient, chairs or load.")
 @click.argument("schedule_path", metavar="SCHEDULE")
 @click.option("--clinic", "clinic_path", required=True, metavar="CLINIC",
               help="The clinic file the schedule was planned for.")
@@ -35,7 +35,7 @@ EXPORT_WIDTH = 100
 @today_option
 @click.option("--patient", metavar="ID", help="The course to show (patient view); with agenda, only this patient.")
 @click.option("--chair", metavar="ID", help="Only this chair (agenda, week, chairs, load); default: all chairs.")
-@click.option("--width", type=click.IntRange(40, 1000),
+@click.option("--width", type=click.IntRange(40, 1000), metavar="N",
               help=f"Columns to fit (default: the terminal's; {EXPORT_WIDTH} for a pipe or a file).")
 @click.option("--html", "html_path", metavar="FILE", help="Write the view to a standalone HTML file instead (A4 print layout, works offline). "
                    "Replaces only a view tms-sched show wrote, never another file.")
@@ -47,12 +47,12 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
     """Show a schedule: the day's agenda, a week grid, one course, chair timelines, load.
 
     \b
-    agenda   a day (or --date .. --to) in time order: chair, patient, session n of N,
-             status, and the gaps with nothing under way
-    week     half-hour rows by weekday, a mark per chair: free capacity at a glance
-             (--chair: the patients on one chair)
-    patient  one course (--patient): progress, mapping, sessions by week, assessments
-             and the follow-up window, projected end
+    agenda   a day (or --date .. --to) in time order: chair, patient,
+             session n of N, status, and the gaps with nothing under way
+    week     half-hour rows by weekday, a mark per chair: free capacity
+             at a glance (--chair: the patients on one chair)
+    patient  one course (--patient): progress, first session, sessions by
+             week, assessments and the follow-up window, projected end
     chairs   one day, a timeline bar per chair, and who sits where
     load     chair utilisation by day and hour as a heat map (--date .. --to)
 
