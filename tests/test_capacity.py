@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import tomli
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tms_sched.capacity.referrals import parse_rates, referral_stream
 from tms_sched.capacity.simulate import Setup, percentile, simulate
@@ -54,6 +56,21 @@ def test_the_stream_arrives_at_its_rate_and_each_protocol_keeps_its_own() -> Non
     assert [r.day for r in tens] == [r.day for r in alone]
     assert all(MONDAY <= r.day < MONDAY + dt.timedelta(weeks=52) for r in both)
     assert all(r.day >= MONDAY + dt.timedelta(weeks=r.week) for r in both)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.floats(0.1, 30), weeks=st.integers(1, 12), seed=st.integers(0, 10**6),
+       today=st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
+def test_every_referral_falls_in_its_booking_week(rate: float, weeks: int, seed: int, today: dt.date) -> None:
+    stream = referral_stream({"standard-10hz": rate}, today, weeks, seed)
+    assert stream == referral_stream({"standard-10hz": rate}, today, weeks, seed)
+    monday = today - dt.timedelta(days=today.weekday())
+    for r in stream:
+        start = today if r.week == 0 else monday + dt.timedelta(weeks=r.week)
+        assert start <= r.day < monday + dt.timedelta(weeks=r.week + 1)
+        assert 0 <= r.week < weeks
+    assert [r.id for r in stream] == sorted(r.id for r in stream)
+    assert len({r.id for r in stream}) == len(stream)
 
 
 def test_rates_are_read_with_plain_errors() -> None:
@@ -243,3 +260,14 @@ def test_a_schedule_of_another_clinic_is_refused(tmp_path: Path) -> None:
                                        "--today", "2026-12-01"])
     assert result.exit_code == 2
     assert "the schedule is in America/New_York but the clinic file says America/Chicago" in result.output
+
+
+def test_next_says_null_and_why_for_a_protocol_no_chair_can_deliver() -> None:
+    args = ["capacity", ONE_CHAIR, "--next", "--today", "2027-01-04"]
+    data = json.loads(run(*args, "--format", "json").stdout)["next"]
+    assert data["snt"] is None  # needs a neuronav chair, which this clinic has not
+    # The baseline assessment goes a day or more before the first session.
+    assert data["standard-10hz"]["date"] == "2027-01-05" and data["standard-10hz"]["chair"] == "A"
+    assert data["standard-10hz"]["staff"] == "dr-a"
+    text = run(*args).stdout
+    assert "snt: " in text and "neuronav" in text
