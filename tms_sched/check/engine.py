@@ -13,6 +13,12 @@ from .finding import FileReport, Finding, Report
 from .registry import all_codes, function_of, rule_of
 
 
+# Course-shape rules: a course listed under [[unplaced]] is on hold for a clinician,
+# so its shape is not judged; its history and planned appointments still occupy chairs,
+# staff and the patient, and the rules of those are judged as ever.
+ON_HOLD_CODES = frozenset({"TMS008", "TMS009", "TMS011", "TMS012", "TMS014", "TMS015"})
+
+
 def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -36,6 +42,9 @@ def check_schedule(
         if rule_of(code).needs_roster and roster is None:
             continue
         found.update(function_of(code)(ctx))
+    on_hold = {u.id for u in schedule.unplaced}
+    if on_hold:
+        found = {f for f in found if not (f.code in ON_HOLD_CODES and f.patient in on_hold)}
     return FileReport(
         schedule_file=file,
         findings=sorted(found, key=Finding.sort_key),
