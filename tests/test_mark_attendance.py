@@ -68,7 +68,20 @@ def test_a_schedule_never_written_starts_at_revision_one():
     schedule.schedule.revision = 0
     marked = attendance.record_closure(schedule, dt.date(2026, 12, 3), None, dt.date(2026, 12, 1))
     assert marked.schedule.schedule.revision == 1
-    assert status_of(marked.schedule, "P-0001-04") == ("cancelled", 1, "clinic closed")
+    assert status_of(marked.schedule, "P-0001-04") == ("planned", 1, None)  # the next plan moves it
+    assert "P-0001-04" in marked.to_move
+
+
+def test_a_closure_leaves_what_lies_ahead_planned_and_cancels_what_is_past():
+    """From today on, a closed day's planned appointments stay for the replan to move (as a
+    closed date in the clinic file would); a day already gone could not take place."""
+    schedule = load("standard.toml")
+    ahead = attendance.record_closure(schedule, dt.date(2026, 12, 3), "snow", dt.date(2026, 12, 3))
+    assert status_of(ahead.schedule, "P-0001-04")[0] == "planned"
+    assert ahead.to_move and not ahead.rebook
+    past = attendance.record_closure(schedule, dt.date(2026, 12, 3), "snow", dt.date(2026, 12, 4))
+    assert status_of(past.schedule, "P-0001-04")[:2] == ("cancelled", 4)
+    assert "P-0001-04" in past.rebook and not past.to_move
 
 
 def test_discharged_patients_are_not_rebooked():
@@ -107,7 +120,8 @@ def test_chair_down_boundaries():
     assert status_of(marked.schedule, "P-0001-03")[0] == "planned"
     marked = attendance.record_chair_down(schedule, "A", dt.datetime(2026, 12, 2, 8, 39),
                                           dt.datetime(2026, 12, 2, 12, 0), None, dt.date(2026, 12, 1))
-    assert status_of(marked.schedule, "P-0001-03")[0] == "cancelled"
+    assert status_of(marked.schedule, "P-0001-03")[0] == "planned"
+    assert marked.to_move == ["P-0001-03"]
     assert marked.schedule.closures == [Closure(chair="A", start=dt.datetime(2026, 12, 2, 8, 39),
                                                 end=dt.datetime(2026, 12, 2, 12, 0))]
 
@@ -119,7 +133,9 @@ def test_same_chair_downtime_twice_adds_one_closure():
     second = attendance.record_chair_down(first, "B", dt.date(2026, 12, 3), dt.date(2026, 12, 3), "coil",
                                           dt.date(2026, 12, 1))
     assert not second.changed
-    assert second.notes == ["chair B is already recorded as down from 2026-12-03 to 2026-12-03; no closure added"]
+    assert second.notes == ["chair B is already recorded as down from 2026-12-03 to 2026-12-03; no closure added",
+                            "P-0002 2026-12-03 10:00 treatment session 3 (P-0002-03) stays planned until the "
+                            "next plan moves it"]
 
 
 def test_a_closed_range_covers_its_days():

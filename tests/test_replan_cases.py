@@ -34,20 +34,35 @@ def test_a_missed_5x5_session_is_made_up_later_the_same_day(tmp_path: Path):
     assert errors(CLINIC, schedule, ROSTER) == []
 
 
+def on_hold(before: Schedule, after: Schedule, pid: str, today: str) -> None:
+    """History kept exactly; every planned appointment from ``today`` on cancelled, on hold."""
+    old = {a.id: a for a in before.patient(pid).appointments}
+    for a in after.patient(pid).appointments:
+        was = old[a.id]
+        if was.status != "planned" or a.start.date().isoformat() < today:
+            assert a == was
+        else:
+            assert a.status == "cancelled" and "on hold" in (a.note or "")
+    assert not [a for a in after.patient(pid).appointments if a.id not in old]
+
+
 def test_a_5x5_course_that_loses_a_whole_day_goes_to_a_clinician(tmp_path: Path):
-    """Days 1, 2, 4 and 5 can no longer be consecutive: reported, the course kept as it is."""
+    """Days 1, 2, 4 and 5 can no longer be consecutive: listed under [[unplaced]] only, its
+    planned days cancelled (on hold), and check passes."""
     schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
     tms("mark", schedule, "--through", "2027-04-13", "done", "--today", "2027-04-14")
     for time in ("08:00", "09:05", "10:10", "11:15", "12:20"):
         tms("mark", schedule, "R-ACC", "2027-04-14", time, "missed", "--today", "2027-04-14")
     before, _ = load_schedule(str(schedule))
     result = replan(CLINIC, schedule, "2027-04-15", rosters=(ROSTER,), code=1)
-    (line,) = diff(result)
-    assert line.startswith("! R-ACC: unplaced: ")
+    lines = diff(result)
+    assert lines[-1].startswith("! R-ACC: unplaced: ")
+    assert len(lines) == 13 and all(line.startswith("~ R-ACC ") for line in lines[:-1])  # 10 sessions, 2 assessments
     after, _ = load_schedule(str(schedule))
-    assert after.patient("R-ACC") == before.patient("R-ACC")
+    on_hold(before, after, "R-ACC", "2027-04-15")
     (entry,) = after.unplaced
     assert entry.id == "R-ACC" and "clinician" in entry.reason
+    assert errors(CLINIC, schedule, ROSTER) == []
 
 
 def test_a_5x5_course_not_started_is_booked_again_when_its_first_day_closes(tmp_path: Path):
@@ -171,7 +186,8 @@ def test_make_ups_never_stretch_a_course_past_its_span(tmp_path: Path):
 def test_a_changed_availability_that_breaks_the_course_is_reported(tmp_path: Path):
     """R-DIS is away three weeks from 2027-04-12: its sessions there cannot stay, and moving them
     to the end would leave more than 14 days without a session and stretch the course past 56
-    days; the patient is reported and the course kept as it was."""
+    days; the patient is listed under [[unplaced]] only, its planned appointments cancelled, so
+    that no planned appointment breaks the new availability."""
     schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
     tms("mark", schedule, "--through", "2027-04-07", "done", "--today", "2027-04-08")
     away = tmp_path / "roster.toml"
@@ -180,12 +196,12 @@ def test_a_changed_availability_that_breaks_the_course_is_reported(tmp_path: Pat
         'availability = { mon = "11:00-13:00"',
         f'unavailable = [{away_days}]\navailability = {{ mon = "11:00-13:00"'), encoding="utf-8")
     before, _ = load_schedule(str(schedule))
-    result = replan(CLINIC, schedule, "2027-04-08", rosters=(away,), code=1)
-    assert not [line for line in diff(result) if " R-DIS " in line]
+    replan(CLINIC, schedule, "2027-04-08", rosters=(away,), code=1)
     after, _ = load_schedule(str(schedule))
-    assert after.patient("R-DIS") == before.patient("R-DIS")
+    on_hold(before, after, "R-DIS", "2027-04-08")
     (entry,) = after.unplaced
     assert entry.id == "R-DIS" and "clinician" in entry.reason
+    assert errors(CLINIC, schedule, away) == []
 
 
 def clinic_with_chair_b_down(tmp_path: Path) -> Path:
@@ -212,23 +228,40 @@ def test_a_chair_down_in_the_clinic_file_moves_sessions_to_a_free_chair_the_same
     ]
 
 
-def test_freeze_days_keep_a_broken_appointment_and_warn(tmp_path: Path):
-    """With --freeze-days 2 on 2027-04-06, R-STD-03 (04-07, chair B now down) stays and is named
-    in a warning; R-STD-04 and R-STD-05 after the frozen days move."""
+def test_freeze_days_never_keep_an_appointment_that_cannot_take_place(tmp_path: Path):
+    """With --freeze-days 2 on 2027-04-06, R-STD-03 (04-07, chair B now down) lies in the frozen
+    days: it moves to chair A at the very same time (the patient sees no change) and is named in a
+    warning; R-STD-04 and R-STD-05 after the frozen days move too; nothing else frozen moves."""
     schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
     tms("mark", schedule, "--through", "2027-04-05", "done", "--today", "2027-04-06")
     clinic = clinic_with_chair_b_down(tmp_path)
     before, _ = load_schedule(str(schedule))
     result = replan(clinic, schedule, "2027-04-06", "--freeze-days", "2", rosters=(ROSTER,), code=0)
-    assert ("warning: R-STD R-STD-03 on 2027-04-07 14:00 breaks a rule but lies in the 2 frozen days; "
-            "it was left in place (run tms-sched check)") in result.stderr
-    moved = [line.split()[2].rstrip(":") for line in diff(result)]
-    assert "R-STD-03" not in moved and {"R-STD-04", "R-STD-05"} <= set(moved)
+    assert ("warning: R-STD R-STD-03 on 2027-04-07 14:00 lies in the 2 frozen days but cannot take place "
+            "there (a closure, chair downtime or changed hours); it moved to 2027-04-07 14:00 chair A"
+            ) in result.stderr
+    assert diff(result) == [
+        "> R-STD R-STD-03: 2027-04-07 14:00 chair B -> 2027-04-07 14:00 chair A",
+        "> R-STD R-STD-04: 2027-04-08 14:00 chair B -> 2027-04-08 14:00 chair A",
+        "> R-STD R-STD-05: 2027-04-09 14:00 chair B -> 2027-04-09 14:00 chair A",
+    ]
     after, _ = load_schedule(str(schedule))
     for _, a in before.appointments():
-        if a.start.date().isoformat() < "2027-04-08":
+        if a.start.date().isoformat() < "2027-04-08" and a.id != "R-STD-03":
             assert appointment(after, a.id) == a
+    assert errors(clinic, schedule, ROSTER) == []
 
+
+def test_a_closed_day_in_the_frozen_days_moves_its_sessions_after_them(tmp_path: Path):
+    """Snow closes 04-07, inside --freeze-days 2: the day's sessions cannot take place, so they
+    move after the frozen days (to each course's end) rather than stay on a closed day."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-05", "done", "--today", "2027-04-06")
+    tms("mark", schedule, "--closed", "2027-04-07", "--reason", "snow", "--today", "2027-04-06")
+    result = replan(CLINIC, schedule, "2027-04-06", "--freeze-days", "2", rosters=(ROSTER,), code=0)
+    moved = [line for line in diff(result) if "2027-04-07" in line.split("->")[0]]
+    assert moved and all(line.startswith("> ") and "2027-04-07" not in line.split("->")[1] for line in moved)
+    assert errors(CLINIC, schedule, ROSTER) == []
 
 def test_the_output_file_is_written_and_the_schedule_left_alone(tmp_path: Path):
     schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)

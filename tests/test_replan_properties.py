@@ -8,11 +8,13 @@ are exactly the appointments that changed, and a second replan changes nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import tempfile
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -52,7 +54,8 @@ def assert_replan_sound(clinic, patients, before: Schedule, result: ReplanResult
         assert new[aid][0] == pid
         if appt.status in HISTORY or appt.start.astimezone(zone).date() < today:
             assert new[aid][1] == appt, f"{aid} changed: {appt} -> {new[aid][1]}"
-        if freeze_days and appt.start.astimezone(zone).date() < today + dt.timedelta(days=freeze_days):
+        if freeze_days and appt.start.astimezone(zone).date() < today + dt.timedelta(days=freeze_days) \
+                and (pid, appt) not in result.frozen_invalid:
             assert new[aid][1] == appt, f"{aid} lies in the frozen days but changed"
     assert [sp.id for sp in after.patients][:len(before.patients)] == [sp.id for sp in before.patients]
     assert after.closures == before.closures
@@ -88,17 +91,17 @@ def assert_replan_sound(clinic, patients, before: Schedule, result: ReplanResult
     assert unplaced == {u.id for u in result.unplaced}
     booked = {sp.id for sp in after.patients}
     assert {p.id for p in patients} <= booked | unplaced
-    settled = after.model_copy(update={"patients": [sp for sp in after.patients if sp.id not in unplaced]})
-    assert rule_violations(clinic, settled, patients, today) == []
+    # No planned appointment breaks a hard rule, a course on hold included.
+    assert rule_violations(clinic, after, patients, today) == []
     if check_clean:
         assert check_errors(clinic, patients, after, before) == []
 
 
 def check_errors(clinic, patients, schedule: Schedule, before: Schedule) -> list[str]:
-    """Errors of ``tms-sched check`` a replan answers for: on active courses of patients not
-    listed unplaced, less those about history that ``before`` had already (a patient who
-    missed an infusion and came to the next one before anyone replanned)."""
-    unplaced = {u.id for u in schedule.unplaced}
+    """Errors of ``tms-sched check`` a replan answers for: on active courses (those listed
+    unplaced are on hold, and check itself leaves their shape alone), less those about
+    history that ``before`` had already (a patient who missed an infusion and came to the
+    next one before anyone replanned)."""
     active = {sp.id for sp in schedule.patients if sp.status == "active"}
     roster = Roster(patients=list(patients))
     report = check_schedule(clinic, schedule, "schedule.toml", None, roster)
@@ -106,7 +109,7 @@ def check_errors(clinic, patients, schedule: Schedule, before: Schedule) -> list
     earlier = {(f.code, f.appointment) for f in check_schedule(clinic, before, "before.toml", None, roster).findings
                if f.appointment in past}
     return [f"{f.code} {f.patient} {f.appointment}: {f.message}" for f in report.findings
-            if f.severity == "error" and f.patient in active and f.patient not in unplaced
+            if f.severity == "error" and f.patient in active
             and (f.code, f.appointment) not in earlier]
 
 
@@ -115,6 +118,7 @@ def assert_replan_settles(clinic, patients, schedule: Schedule, today: dt.date, 
     again = replan(clinic, schedule, patients, today, freeze_days=freeze_days)
     assert [m.appointment for m in again.moved] == []
     assert again.added == []
+    assert again.unplaced == schedule.unplaced  # a course on hold keeps its reason
     assert to_toml(again.schedule) == to_toml(schedule)
 
 
@@ -140,7 +144,7 @@ def test_random_weeks_of_attendance_then_replans(scenario, data):
 @settings(SETTINGS, max_examples=EXAMPLES + 10)
 @given(scenarios(), st.data())
 def test_random_weeks_of_attendance_then_replans_check_clean(scenario, data):
-    """And every active course passes check, or its patient is listed unplaced."""
+    """And check reports no error: every active course passes, or is listed unplaced (on hold)."""
     replay_random_weeks(scenario, data)
 
 
@@ -232,3 +236,79 @@ def test_replanning_a_fresh_plan_changes_nothing(scenario):
         clinic, roster = load(clinic_path, roster_path)
     schedule = plan_schedule(clinic, roster.patients, today).schedule
     assert_replan_settles(clinic, roster.patients, schedule, today)
+
+
+def _an_hour_less(hours: dict[str, Any], weekday: str) -> dict[str, Any]:
+    """The clinic's hours with ``weekday`` opening an hour later (when that leaves it open)."""
+    windows = list(hours.get(weekday, []))
+    if not windows:
+        return hours
+    start, end = windows[0].split("-")
+    h, m = map(int, start.split(":"))
+    later = f"{h + 1:02d}:{m:02d}"
+    if later >= end:
+        return hours
+    return {**hours, weekday: [f"{later}-{end}", *windows[1:]]}
+
+
+@settings(SETTINGS, max_examples=EXAMPLES)
+@given(scenarios(), st.data())
+def test_a_random_disruption_replay_ends_with_check_clean(scenario, data):
+    """Marks on past and present days (runs of misses included), closures and chair downtime
+    recorded ahead, an hour less on a weekday in the clinic file, staff away: after every
+    replan no planned appointment breaks a hard rule and `check` reports no error at all (a
+    course that cannot be mended is on hold under [[unplaced]], which check leaves alone)."""
+    clinic_data, patients_data, _, today = copy.deepcopy(scenario)
+    zone = zoneinfo.ZoneInfo(clinic_data["clinic"]["timezone"])
+    with tempfile.TemporaryDirectory() as tmp:
+        clinic_path, roster_path = write_setup(Path(tmp), clinic_data, patients_data)
+        clinic, roster = load(clinic_path, roster_path)
+        patients = list(roster.patients)
+        schedule = plan_schedule(clinic, patients, today).schedule
+        chairs = [c.id for c in clinic.chairs]
+        for _ in range(data.draw(st.integers(1, 3), label="replans")):
+            nxt = today + dt.timedelta(days=data.draw(st.integers(1, 10), label="days on"))
+            streak = data.draw(st.sampled_from([None, *sorted({sp.id for sp in schedule.patients})]), label="streak")
+            for sp, appt in sorted(((sp, a) for sp, a in schedule.appointments()
+                                    if a.status == "planned" and _local(a, zone).date() < nxt),
+                                   key=lambda x: (x[1].start, x[1].id)):
+                outcome = "missed" if sp.id == streak else data.draw(
+                    st.sampled_from(["done", "done", "missed", "cancelled"]), label=appt.id)
+                if outcome != "done":
+                    local = _local(appt, zone)
+                    schedule = mark_appointment(schedule, sp.id, local.date(), local.time(), outcome, None,
+                                                nxt).schedule
+            # the rest of the past is signed off, but sometimes one day is left unmarked
+            schedule = sign_off_through(schedule, nxt - dt.timedelta(days=data.draw(st.integers(1, 2))), nxt).schedule
+            today = nxt
+            for event in data.draw(st.lists(st.sampled_from(["closure", "chair", "hours", "away"]), max_size=2),
+                                   label="events"):
+                if event == "closure":
+                    day = today + dt.timedelta(days=data.draw(st.integers(0, 10)))
+                    schedule = record_closure(schedule, day, "snow", today).schedule
+                elif event == "chair":
+                    start = today + dt.timedelta(days=data.draw(st.integers(0, 10)))
+                    end = start + dt.timedelta(days=data.draw(st.integers(0, 1)))
+                    schedule = record_chair_down(schedule, data.draw(st.sampled_from(chairs)), start, end, "coil",
+                                                 today, chairs=chairs).schedule
+                elif event == "hours":
+                    weekday = data.draw(st.sampled_from(sorted(clinic_data["clinic"]["hours"])))
+                    clinic_data["clinic"]["hours"] = _an_hour_less(clinic_data["clinic"]["hours"], weekday)
+                elif clinic_data.get("staff"):
+                    member = data.draw(st.sampled_from(clinic_data["staff"]))
+                    week = [today + dt.timedelta(days=k) for k in range(7)]
+                    member["away"] = sorted(set(member.get("away", [])) | set(week))
+            clinic_path, _ = write_setup(Path(tmp), clinic_data, patients_data)
+            clinic, _ = load(clinic_path, roster_path)
+            result = replan(clinic, schedule, patients, today)
+            after = result.schedule
+            unmarked = tuple(f"{pid}/{a.id}@" for pid, a in result.unmarked_past)  # left for the coordinator
+            assert [v for v in rule_violations(clinic, after, patients, today) if not v.startswith(unmarked)] == []
+            report = check_schedule(clinic, after, "schedule.toml", None, Roster(patients=patients))
+            past = {a.id for _, a in schedule.appointments() if a.status in HISTORY}
+            earlier = {(f.code, f.appointment) for f in check_schedule(
+                clinic, schedule, "before.toml", None, Roster(patients=patients)).findings if f.appointment in past}
+            bad = [f for f in report.findings if f.severity == "error" and (f.code, f.appointment) not in earlier]
+            assert [f"{f.code} {f.patient} {f.appointment}: {f.message}" for f in bad] == []
+            assert_replan_settles(clinic, patients, after, today)
+            schedule = after

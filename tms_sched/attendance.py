@@ -12,8 +12,12 @@ Policies (docs/attendance.md explains them to users):
   change says it is a correction. Nothing here sets a status back to planned.
 - Done and missed describe the past: an appointment after today cannot be marked
   either; cancelled may lie ahead (a patient calls off next Tuesday).
-- Closures, chair downtime and discharges cancel planned appointments only; history
-  (done, missed, cancelled) is never touched by them.
+- A closure or chair downtime leaves the planned appointments it hits from today on
+  planned: the next replan moves each (the same day on another chair or at another
+  time where there is room, else later), so recording a disruption here means the same
+  as writing it into the clinic file. Planned appointments it hits before today could
+  not take place and are cancelled (the replan books make-ups). Discharges cancel
+  planned appointments. History (done, missed, cancelled) is never touched by them.
 - A note given with a mark replaces the appointment's note; the reasons of closures and discharges
   are appended to the notes of the appointments they cancel.
 
@@ -64,6 +68,7 @@ class Marked:
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rebook: list[str] = field(default_factory=list)  # appointment ids the next plan makes up
+    to_move: list[str] = field(default_factory=list)  # planned appointment ids the next plan moves
 
     @property
     def changed(self) -> bool:
@@ -163,7 +168,7 @@ class _Edit:
 
     def finish(self) -> Marked:
         if not self.marked.changes:
-            return Marked(self.original, [], self.marked.notes, [])
+            return Marked(self.original, [], self.marked.notes, [], self.marked.to_move)
         self.schedule.schedule.revision = self.revision
         self.schedule.schedule.updated = self.today
         return self.marked
@@ -317,18 +322,25 @@ def record_closure(schedule: Schedule, day: dt.date, reason: str | None, today: 
 
 
 def _cancel_where(edit: _Edit, hit, why: str, where_text: str) -> None:
-    """Cancel the planned appointments ``hit(appt, local_start, local_end)`` selects; say
+    """Of the planned appointments ``hit(appt, local_start, local_end)`` selects, cancel
+    those before today and leave the others planned for the next replan to move; say
     which history it leaves alone."""
     kept: list[str] = []
+    staying: list[str] = []
     for patient, appt in edit.everything():
         local = _local(appt, edit.zone)
         end = (appt.start + dt.timedelta(minutes=appt.minutes)).astimezone(edit.zone)
         if not hit(appt, local.replace(tzinfo=None), end.replace(tzinfo=None)):
             continue
-        if appt.status == "planned":
+        if appt.status == "planned" and local.date() < edit.today:
             edit.set_status(patient, appt, "cancelled", append_note=why)
+        elif appt.status == "planned":
+            edit.marked.to_move.append(appt.id)
+            staying.append(f"{patient.id} {local:%Y-%m-%d %H:%M} {describe(appt)} ({appt.id})")
         elif appt.status == "done":
             kept.append(f"{patient.id} {local:%H:%M} {describe(appt)} ({appt.id})")
+    for line in staying:
+        edit.note(f"{line} stays planned until the next plan moves it")
     if kept:
         edit.note(f"{len(kept)} appointment{'s' if len(kept) > 1 else ''} {where_text} "
                   f"{'are' if len(kept) > 1 else 'is'} recorded as done and left as "

@@ -117,7 +117,7 @@ def _one_form(args: tuple[str, ...], through, closed, chair_down, discharge_flag
 @click.option("--through", type=DATE, metavar="DATE",
               help="Sign off: every planned appointment that starts on or before DATE becomes done.")
 @click.option("--closed", type=DATE, metavar="DATE",
-              help="The clinic closed on DATE: add a closure, cancel the day's planned appointments.")
+              help="The clinic closed on DATE: add a closure; the next plan moves the day's planned appointments.")
 @click.option("--chair-down", nargs=3, metavar="CHAIR FROM TO",
               help="CHAIR out of service from FROM to TO (dates: whole days, both included; or local "
                    "YYYY-MM-DDTHH:MM): add a closure, cancel the chair's planned appointments then.")
@@ -156,7 +156,7 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
       tms-sched mark schedule.toml --through yesterday done
 
     \b
-    The clinic closed on a day (its planned appointments are cancelled):
+    The clinic closed on a day (the next plan moves its planned appointments):
       tms-sched mark SCHEDULE --closed DATE [--reason TEXT] [--clinic FILE]
       tms-sched mark schedule.toml --closed 2026-12-16 --reason "snow"
     A day the clinic is closed anyway (a Saturday, a holiday) is not recorded.
@@ -240,6 +240,12 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     if marked.rebook:
         echo_err(f"{len(marked.rebook)} appointment{'s' if len(marked.rebook) > 1 else ''} to rebook: "
                  f"run `tms-sched plan CLINIC --schedule {shlex.quote(schedule_path)}` to book make-ups")
+    if marked.to_move:
+        n = len(marked.to_move)
+        echo_err(f"{n} planned appointment{'s' if n > 1 else ''} {'lie' if n > 1 else 'lies'} in that time "
+                 f"and {'stay' if n > 1 else 'stays'} planned: the next `tms-sched plan CLINIC --schedule "
+                 f"{shlex.quote(schedule_path)}` moves {'them' if n > 1 else 'it'} (the same day on another "
+                 "chair or at another time where there is room, else later)")
     if dry_run:
         echo_err(f"dry run: {schedule_path} not written (it would become revision {new_rev})")
         return

@@ -187,8 +187,15 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         add_unplaced(schedule, allowed.unplaced)
         moved = [f"{m.patient} {m.appointment}" for m in result.moved]
         for pid, appt in result.frozen_invalid:
-            echo_err(f"warning: {pid} {appt.id} on {appt.start:%Y-%m-%d %H:%M} breaks a rule but lies in the "
-                     f"{freeze_days} frozen days; it was left in place (run tms-sched check)")
+            went = next((m.new for m in result.moved if m.appointment == appt.id), None)
+            if went is None or went.status != "planned":
+                where = "it was cancelled"
+            else:
+                local = went.start.astimezone(clinic.zone)
+                where = (f"it moved to {local:%Y-%m-%d %H:%M}" + (f" chair {went.chair}" if went.chair else ""))
+            echo_err(f"warning: {pid} {appt.id} on {appt.start.astimezone(clinic.zone):%Y-%m-%d %H:%M} lies in the "
+                     f"{freeze_days} frozen days but cannot take place there (a closure, chair downtime or "
+                     f"changed hours); {where}")
         if result.unmarked_past:
             before = f"{today} {now // 60:02d}:{now % 60:02d}" if now is not None else str(today)
             n = len(result.unmarked_past)

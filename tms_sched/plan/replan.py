@@ -7,7 +7,8 @@ Policies (docs/replanning.md tells them to coordinators):
   chair down, changed hours, availability or staff, a clash); then it moves, keeping
   its id (calendars update it rather than duplicate it) and taking the new revision.
 - ``freeze_days``: nothing planned in the next N days moves, and nothing new is
-  booked there.
+  booked there; only an appointment there that cannot take place where it stands (a
+  closure, chair downtime, changed hours) moves out of them, and is reported.
 - A missed or cancelled session gets a make-up: a new appointment with its own id
   (``P-0001-07m``) carrying the missed session's number. Standard courses are
   extended at their end; a missed mapping is rebooked before any further treatment
@@ -57,6 +58,7 @@ class ReplanResult:
     schedule: Schedule
     moved: list[Move] = field(default_factory=list)
     added: list[tuple[str, Appointment]] = field(default_factory=list)
+    # planned appointments in the frozen days that could not take place where they stood
     frozen_invalid: list[tuple[str, Appointment]] = field(default_factory=list)
     unmarked_past: list[tuple[str, Appointment]] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
@@ -171,9 +173,12 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
     roster = {p.id: p for p in patients}
     result = ReplanResult(schedule=schedule)
 
-    # 1. History and frozen or past planned appointments occupy the clinic as they are.
+    # 1. History and frozen or past planned appointments occupy the clinic as they are;
+    # a frozen one that cannot take place where it stands (a closure, chair downtime,
+    # changed hours) moves out of the frozen days all the same: no broken one is kept.
     keep: dict[str, list[Appointment]] = {}
     candidates: list[tuple[str, Appointment]] = []
+    invalid: dict[str, list[Appointment]] = {}
     for sp in schedule.patients:
         kept = keep.setdefault(sp.id, [])
         for appt in sp.appointments:
@@ -186,13 +191,21 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
                     result.unmarked_past.append((sp.id, appt))
                     ctx.book(sp.id, appt)
                     kept.append(appt)
-                elif day < ctx.freeze_until or sp.status == "discharged":
+                elif sp.status == "discharged":
                     ctx.book(sp.id, appt)
                     kept.append(appt)
+                elif day < ctx.freeze_until:
+                    protocol = clinic.protocols.get(sp.protocol)
+                    if _valid_alone(ctx, roster.get(sp.id), protocol, appt):
+                        ctx.book(sp.id, appt)
+                        kept.append(appt)
+                    else:
+                        result.frozen_invalid.append((sp.id, appt))
+                        invalid.setdefault(sp.id, []).append(appt)
                 else:
                     candidates.append((sp.id, appt))
+    past_ids = {appt.id for _, appt in result.unmarked_past}
     # 2. Other planned appointments stay where they still keep every rule.
-    invalid: dict[str, list[Appointment]] = {}
     for pid, appt in sorted(candidates, key=lambda c: (c[1].start, c[1].id)):
         sp = schedule.patient(pid)
         assert sp is not None
@@ -202,15 +215,6 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
             keep[pid].append(appt)
         else:
             invalid.setdefault(pid, []).append(appt)
-    # Frozen appointments that break a rule are left alone but reported.
-    for sp in schedule.patients:
-        protocol = clinic.protocols.get(sp.protocol)
-        for appt in sp.appointments:
-            day = appt.start.astimezone(ctx.zone).date()
-            if appt.status == "planned" and today <= day < ctx.freeze_until and sp.status != "discharged":
-                if not _valid_alone(ctx, roster.get(sp.id), protocol, appt):
-                    result.frozen_invalid.append((sp.id, appt))
-
     # 3. Each active patient's course is completed: make-ups, moves, assessments.
     new_lines: dict[str, list[Appointment]] = {}
     replaced: dict[str, Appointment] = {}
@@ -224,9 +228,14 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
         outcome = _complete(ctx, sp, patient, keep[sp.id], invalid.get(sp.id, []))
         if isinstance(outcome, str):
             failures[sp.id] = outcome
-            # Nothing is half-booked: invalid appointments stay where they were.
-            for appt in invalid.get(sp.id, []):
-                ctx.book(sp.id, appt)
+            # The course goes on hold for a clinician: its planned appointments from the
+            # frozen days on are cancelled (a broken one never stays), nothing is half-booked.
+            for old in _hold(ctx, sp, keep[sp.id], invalid.get(sp.id, []), past_ids):
+                new = old.model_copy(update={"status": "cancelled", "revision": ctx.revision,
+                                             "note": ((old.note + "; ") if old.note else "")
+                                             + "on hold for a clinician's decision (see [[unplaced]])"})
+                replaced[old.id] = new
+                result.moved.append(Move(sp.id, old.id, old, new))
             continue
         moved, added = outcome
         for old, new in moved:
@@ -252,7 +261,10 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
         appointments = to_appointments(clinic, plan, ctx.revision)
         out_patients.append(ScheduledPatient(id=plan.patient.id, protocol=plan.patient.protocol,
                                              appointments=appointments))
-    unplaced = [Unplaced(id=pid, protocol=schedule.patient(pid).protocol, reason=why)
+    # A course already on hold keeps the reason it was put on hold with (its planned
+    # appointments cancelled since, the search now fails on more sessions, same cause).
+    held = {u.id: u.reason for u in schedule.unplaced}
+    unplaced = [Unplaced(id=pid, protocol=schedule.patient(pid).protocol, reason=held.get(pid, why))
                 for pid, why in sorted(failures.items())]
     unplaced += [Unplaced(id=p.id, protocol=p.protocol,
                           reason=explain_unplaced(clinic, ctx.calendar, ctx.timeline, p, today, policy))
@@ -267,6 +279,22 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
                                unplaced=unplaced)
     result.unplaced = unplaced
     return result
+
+
+def _hold(ctx: _Context, sp: ScheduledPatient, kept: list[Appointment], invalid: list[Appointment],
+          past_ids: set[str]) -> list[Appointment]:
+    """The planned appointments a course on hold gives up, freed from the timeline: every
+    one that broke a rule, and the valid ones outside the frozen days."""
+    given_up = list(invalid)
+    for appt in list(kept):
+        if appt.status != "planned" or appt.id in past_ids:
+            continue
+        if appt.start.astimezone(ctx.zone).date() < ctx.freeze_until:
+            continue
+        kept.remove(appt)
+        _unbook(ctx, sp.id, appt)
+        given_up.append(appt)
+    return sorted(given_up, key=lambda a: (a.start, a.id))
 
 
 def _valid_alone(ctx: _Context, patient: Patient | None, protocol: Protocol | None, appt: Appointment) -> bool:
@@ -399,25 +427,59 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     moved: list[tuple[Appointment, Appointment]] = []
     added: list[Appointment] = []
     target, chair = _usual(ctx, [a for a in live_sessions if a.kind == "treatment"] or live_sessions)
-    # A session that lost its place keeps its day where another chair (or, once a day, a
-    # time within tolerance) is free then: the course itself does not change.
+    # A session that lost its place keeps its day where it can, in this order: the same
+    # time on another capable chair; (once a day) a time within the usual tolerance; (once
+    # a day) any time the patient gave. The course itself does not change.
     once_daily = all(not isinstance(p, DailyPhase) or p.per_day == 1 for p in protocol.phases)
     for number, old in sorted(invalid_by_session.items()):
-        if old.kind != "treatment" or number not in needed:
+        if number not in needed:
             continue
         day, _, first, _ = ctx.slots(old)
-        if day < ctx.freeze_until or not builder.session_day_ok(day):
+        # In the frozen days only the same time on another chair will do (the patient sees
+        # no change); elsewhere the day's other times too.
+        frozen = day < ctx.freeze_until
+        if frozen and (day < ctx.today or (patient.start_after and day < patient.start_after)
+                       or (patient.deadline and day > patient.deadline)):
+            continue
+        if (not frozen and not builder.session_day_ok(day)) or not ctx.calendar.is_open(day):
+            continue
+        if old.kind == "mapping":
+            got_map = _same_day_mapping(builder, attempt, day, first, exact=frozen or not once_daily)
+            if got_map is not None:
+                attempt.add(Booking("mapping", day, got_map[0], builder.first_len, got_map[1], got_map[2],
+                                    session=number))
+                needed.remove(number)
+            continue
+        if old.kind != "treatment":
             continue
         got = builder.pick(day, builder.session_len, first, old.chair, attempt, tolerance=0)
-        if got is None and once_daily:
+        if got is None and once_daily and not frozen:
             got = builder.pick(day, builder.session_len, first, old.chair, attempt)
+        if got is None and once_daily and not frozen:
+            got = builder.pick(day, builder.session_len, first, old.chair, attempt, tolerance=10**6)
         if got is not None:
             attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None, session=number))
             needed.remove(number)
 
+    def stuck(appointments: list[Appointment]) -> str:
+        """Why some of ``appointments`` cannot be lifted (they lie before today unmarked, or
+        in the frozen days), for the reason given to the coordinator; "" when none is."""
+        blocked = sorted((a for a in appointments if a.start.astimezone(ctx.zone).date() < ctx.freeze_until),
+                         key=lambda a: (a.start, a.id))
+        past = [a for a in blocked if a.start.astimezone(ctx.zone).date() < ctx.today]
+        if past:
+            a = past[0]
+            return (f"{a.kind} session {a.session} ({a.id}) on {a.start.astimezone(ctx.zone).date()} lies before "
+                    "today and is not marked yet; mark it done, missed or cancelled, then plan again")
+        if blocked:
+            a = blocked[0]
+            return (f"{a.kind} session {a.session} ({a.id}) on {a.start.astimezone(ctx.zone).date()} lies in the "
+                    f"{(ctx.freeze_until - ctx.today).days} frozen days (--freeze-days)")
+        return ""
+
     def lift_out(appointments: list[Appointment]) -> bool:
         """Take planned sessions off the timeline to book them again later; never frozen ones."""
-        if any(a.start.astimezone(ctx.zone).date() < ctx.freeze_until for a in appointments):
+        if stuck(appointments):
             return False
         for a in appointments:
             live_sessions.remove(a)
@@ -442,7 +504,7 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
         lift = [a for a in live_sessions if a.status == "planned" and a.session != 1
                 and a.start.astimezone(ctx.zone).date() <= mapping_day]
         if not lift_out(lift):
-            return "the missed mapping must come before treatments frozen in the next days"
+            return f"the missed mapping must be given again before any treatment, but {stuck(lift)}"
         needed = sorted(set(needed) - {1})
         if target is None:
             target, chair = got.start, got.chair
@@ -453,20 +515,26 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
         if any(a.status == "done" and a.session > first_missing for a in live_sessions):
             return (f"session {first_missing} was missed and later sessions were given, so the protocol's "
                     "spacing is already broken; a clinician should decide how to go on")
-        if not lift_out([a for a in live_sessions if a.status == "planned" and a.session > first_missing]):
-            return "sessions that would have to move up are frozen in the next days"
+        later = [a for a in live_sessions if a.status == "planned" and a.session > first_missing]
+        if not lift_out(later):
+            return f"the sessions after session {first_missing} have to move up behind it, but {stuck(later)}"
         needed = sorted(set(needed))
     weekly = next((p for p in protocol.phases if isinstance(p, WeeklyPhase)), None)
     daily_total = sum(p.sessions for p in protocol.phases if isinstance(p, DailyPhase))
     if weekly is not None and any(n <= daily_total for n in needed):
         # The daily part grows at its end, so the taper weeks after it move along.
-        if not lift_out([a for a in live_sessions if a.session > daily_total and a.status == "planned"]):
-            return "the taper weeks would have to move, but some of them are frozen"
+        taper = [a for a in live_sessions if a.session > daily_total and a.status == "planned"]
+        if not lift_out(taper):
+            return f"the taper weeks have to move after the course's new end, but {stuck(taper)}"
         needed = sorted(set(needed))
     if needed:
         daily_needed = [n for n in needed if weekly is None or n <= daily_total]
-        placed = _extend(ctx, builder, protocol, attempt, live_sessions, daily_needed, target, chair) \
-            if daily_needed else True
+        origin: dict[int, dt.date] = {}  # the day each session was missed or called off
+        for a in sorted(sp.appointments, key=lambda a: a.start):
+            if a.kind != "assessment" and a.status in ("missed", "cancelled"):
+                origin[a.session] = a.start.astimezone(ctx.zone).date()
+        placed = _extend(ctx, builder, protocol, attempt, live_sessions, daily_needed, target, chair,
+                         displaced=set(invalid_by_session), origin=origin) if daily_needed else True
         if isinstance(placed, str):
             return placed
         taper_needed = [n for n in needed if weekly is not None and n > daily_total]
@@ -543,6 +611,16 @@ def _first_day_limit(ctx: _Context, sp: ScheduledPatient, protocol: Protocol) ->
     return limit
 
 
+def _same_day_mapping(builder: CourseBuilder, attempt: Attempt, day: dt.date, first: int,
+                      exact: bool = False) -> tuple[int, str, str | None] | None:
+    """A mapping that lost its place on ``day``: the same day, nearest its old start
+    (``exact``: at that very start only, as in an accelerated day whose gaps are set)."""
+    options = [o for o in builder.mapping_options(day, attempt) if not exact or o[0] == first]
+    if not options:
+        return None
+    return min(options, key=lambda o: (abs(o[0] - first), o[0], o[1]))
+
+
 def _rebook_mapping(ctx: _Context, builder: CourseBuilder, attempt: Attempt,
                     live: list[Appointment], limit: dt.date | None = None) -> Booking | None:
     day = ctx.freeze_until
@@ -560,8 +638,16 @@ def _rebook_mapping(ctx: _Context, builder: CourseBuilder, attempt: Attempt,
 
 
 def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: Attempt,
-            live: list[Appointment], needed: list[int], target: int | None, chair: str | None):
-    """Place the needed session numbers after the course's live sessions."""
+            live: list[Appointment], needed: list[int], target: int | None, chair: str | None,
+            displaced: set[int] = frozenset(),  # type: ignore[assignment]
+            origin: dict[int, dt.date] | None = None):
+    """Place the needed session numbers after the course's live sessions. ``displaced``:
+    the numbers of planned sessions that lost their place (the others were missed)."""
+
+    def what(number: int) -> str:
+        return (f"session {number}, which can no longer stay where it was, booked again"
+                if number in displaced else f"the make-up of session {number}")
+
     phase = protocol.phases[-1] if len(protocol.phases) == 1 else protocol.phases[0]
     days = _session_days(ctx, live, attempt)
     last = days[-1] if days else ctx.freeze_until - ONE_DAY
@@ -572,7 +658,7 @@ def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: 
         target = 0
     gap_limit = protocol.max_gap_days
     if isinstance(phase, DailyPhase) and phase.per_day > 1:
-        return _accelerated_makeups(ctx, builder, phase, attempt, live, needed, chair)
+        return _accelerated_makeups(ctx, builder, phase, attempt, live, needed, chair, origin or {})
     todo = list(needed)
     if isinstance(phase, IntervalPhase):
         prev = last  # the spacing counts from the last session given, even when that is past
@@ -589,14 +675,14 @@ def _extend(ctx: _Context, builder: CourseBuilder, protocol: Protocol, attempt: 
     prev = last
     while todo:
         if gap_limit is not None and days and (day - prev).days > gap_limit:
-            return (f"the make-up of session {todo[0]} would come more than {gap_limit} days after the "
+            return (f"{what(todo[0])} would come more than {gap_limit} days after the "
                     f"session of {prev}; a clinician should decide whether to go on")
         if protocol.max_span_days is not None and days and (day - days[0]).days > protocol.max_span_days:
-            return (f"the make-up of session {todo[0]} would end the course more than "
+            return (f"{what(todo[0])} would end the course more than "
                     f"{protocol.max_span_days} days after its first session ({days[0]}); a clinician should "
                     "decide whether to go on")
         if day > builder.horizon_end or (builder.deadline and day > builder.deadline):
-            return (f"the make-up of session {todo[0]} does not fit before "
+            return (f"{what(todo[0])} does not fit before "
                     f"{'the deadline ' + str(builder.deadline) if builder.deadline else 'the horizon'}")
         wk = day - dt.timedelta(days=day.weekday())
         busy_day = day in days
@@ -685,7 +771,11 @@ def _taper(ctx: _Context, builder: CourseBuilder, phase: WeeklyPhase, attempt: A
 
 
 def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhase, attempt: Attempt,
-                         live: list[Appointment], needed: list[int], chair: str):
+                         live: list[Appointment], needed: list[int], chair: str,
+                         origin: dict[int, dt.date] | None = None):
+    """Make-ups of an accelerated course: each later the day it was missed or the next day
+    (``origin``: the day each session was missed), the days staying consecutive."""
+    origin = origin or {}
     days = sorted({a.start.astimezone(ctx.zone).date() for a in live})
     todo = list(needed)
     count = {d: sum(1 for a in live if a.start.astimezone(ctx.zone).date() == d) for d in days}
@@ -700,7 +790,8 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
         if not ctx.calendar.is_open(day) or not builder.session_day_ok(day):
             continue
         room = phase.per_day - count.get(day, 0)
-        if room <= 0:
+        eligible = [n for n in todo if n not in origin or 0 <= (day - origin[n]).days <= 1]
+        if room <= 0 or not eligible:
             continue
         # Chain after the day's own sessions (already on the timeline), with the protocol's gap.
         gap = -(-phase.min_gap_minutes // ctx.slot)
@@ -708,17 +799,18 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
                      if a.start.astimezone(ctx.zone).date() == day
                      for _, _, first, length in [ctx.slots(a)]), default=0)
         before = len(attempt.bookings)
-        n = builder._chain(day, attempt, chair, min(room, len(todo)), phase.min_gap_minutes, after)
+        n = builder._chain(day, attempt, chair, min(room, len(eligible)), phase.min_gap_minutes, after)
         for b in attempt.bookings[before:]:
-            b.session = todo.pop(0)
+            b.session = eligible.pop(0)
+            todo.remove(b.session)
         count[day] = count.get(day, 0) + n
         if day not in days and n:
             days.append(day)
     final = sorted(set(days) | {b.day for b in attempt.bookings if b.kind != "assessment"})
     gapless = all((b - a).days == 1 for a, b in zip(final, final[1:]))
     if todo or not gapless or len(final) > phase.days + 1:
-        return ("the missed sessions of this accelerated course cannot be made up on its days or the "
-                "next one; a clinician should decide how to go on")
+        return ("the missed sessions of this accelerated course cannot be made up the day they were missed "
+                "or the next one, its days staying consecutive; a clinician should decide how to go on")
     return True
 
 

@@ -1,0 +1,131 @@
+"""Disruptions as a coordinator meets them: one meaning however they are recorded, no day
+lost where the clinic has room the same day, no planned appointment left breaking a rule,
+and a course that cannot be mended put on hold (under [[unplaced]] only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, replan_cli as replan, tms
+from tms_sched.io.schedule import load_schedule
+from tms_sched.model.schedule import Schedule
+
+CASES = FIXTURES / "replan"
+CLINIC = CASES / "clinic.toml"
+ROSTER = CASES / "roster.toml"
+HOURS = CASES / "hours.toml"
+HOURS_ROSTER = CASES / "hours-roster.toml"
+
+
+def read(path: Path) -> Schedule:
+    return load_schedule(str(path))[0]
+
+
+def places(schedule: Schedule) -> dict[str, tuple]:
+    return {a.id: (a.start, a.chair, a.status) for _, a in schedule.appointments()}
+
+
+def test_chair_downtime_means_the_same_by_mark_or_in_the_clinic_file(tmp_path: Path):
+    """`mark --chair-down B` then a replan gives the plan the clinic file's `down` gives: R-STD's
+    14:00 sessions on chair B those days go to chair A at 14:00, the same days; no day lost."""
+    (tmp_path / "f").mkdir()
+    by_file = first_plan(tmp_path / "f", CLINIC, "2027-04-01", ROSTER)
+    tms("mark", by_file, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    down = tmp_path / "f" / "clinic.toml"
+    down.write_text(CLINIC.read_text(encoding="utf-8").replace(
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
+        encoding="utf-8")
+    replan(down, by_file, "2027-04-07", rosters=(ROSTER,), code=0)
+
+    (tmp_path / "m").mkdir()
+    by_mark = first_plan(tmp_path / "m", CLINIC, "2027-04-01", ROSTER)
+    tms("mark", by_mark, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    marked = tms("mark", by_mark, "--chair-down", "B", "2027-04-07", "2027-04-09", "--reason", "coil",
+                 "--today", "2027-04-07")
+    assert "the next `tms-sched plan CLINIC --schedule" in marked.stderr and "moves them" in marked.stderr
+    result = replan(CLINIC, by_mark, "2027-04-07", rosters=(ROSTER,), code=0)
+    assert diff(result) == [
+        "> R-STD R-STD-03: 2027-04-07 14:00 chair B -> 2027-04-07 14:00 chair A",
+        "> R-STD R-STD-04: 2027-04-08 14:00 chair B -> 2027-04-08 14:00 chair A",
+        "> R-STD R-STD-05: 2027-04-09 14:00 chair B -> 2027-04-09 14:00 chair A",
+    ]
+    assert places(read(by_mark)) == places(read(by_file))
+    assert errors(CLINIC, by_mark, ROSTER) == []
+
+
+def test_a_closed_day_recorded_ahead_moves_its_sessions_rather_than_cancel_them(tmp_path: Path):
+    """`mark --closed` on a day ahead leaves its sessions planned; the replan moves each (keeping
+    its id, so calendars update rather than duplicate) and check passes."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    tms("mark", schedule, "--closed", "2027-04-08", "--reason", "snow", "--today", "2027-04-07")
+    on_day = {a.id for _, a in read(schedule).appointments() if a.start.date().isoformat() == "2027-04-08"}
+    assert {a.status for _, a in read(schedule).appointments() if a.id in on_day} == {"planned"}
+    result = replan(CLINIC, schedule, "2027-04-07", rosters=(ROSTER,), code=0)
+    moved = {line.split()[2].rstrip(":") for line in diff(result) if line.startswith("> ")}
+    assert on_day <= moved
+    assert not [line for line in diff(result) if line.startswith(("+ ", "~ "))]
+    assert errors(CLINIC, schedule, ROSTER) == []
+
+
+def test_changed_opening_hours_move_sessions_within_the_same_day(tmp_path: Path):
+    """Monday now opens at 09:00 instead of 07:00. Both patients are free all day: every Monday
+    session moves to 09:00 that Monday (none to the end of the course), nobody is unplaced,
+    no session stays outside the new hours, and the courses end when they did."""
+    schedule = first_plan(tmp_path, HOURS, "2027-04-01", HOURS_ROSTER)
+    tms("mark", schedule, "--through", "2027-04-09", "done", "--today", "2027-04-12")
+    before = read(schedule)
+    later = tmp_path / "clinic.toml"
+    later.write_text(HOURS.read_text(encoding="utf-8").replace('mon = "07:00-18:00"', 'mon = "09:00-18:00"'),
+                     encoding="utf-8")
+    result = replan(later, schedule, "2027-04-12", "--roster", HOURS_ROSTER, code=0)
+    lines = diff(result)
+    assert len(lines) == 10
+    for line in lines:
+        old, new = line.split(": ", 1)[1].split(" -> ")
+        assert line.startswith("> ") and old.split()[0] == new.split()[0] and new.split()[1] == "09:00", line
+    after = read(schedule)
+    assert after.unplaced == []
+    for sp in before.patients:
+        def last(s: Schedule) -> str:
+            return max(a.start.date().isoformat() for a in s.patient(sp.id).appointments if a.kind == "treatment")
+        assert last(after) == last(before)
+    assert errors(later, schedule, HOURS_ROSTER) == []
+
+
+def test_a_course_that_cannot_be_mended_is_on_hold_only(tmp_path: Path):
+    """R-DIS misses 16 sessions in a row (a 23-day gap): their make-ups would end the course more
+    than 56 days after its start. It is listed under [[unplaced]] and nowhere else: every
+    planned appointment of it cancelled, its history kept, and check reports no error."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    days = ["2027-04-07", "2027-04-08", "2027-04-09", "2027-04-12", "2027-04-13", "2027-04-14", "2027-04-15",
+            "2027-04-16", "2027-04-19", "2027-04-20", "2027-04-21", "2027-04-22", "2027-04-23", "2027-04-26",
+            "2027-04-27", "2027-04-28"]
+    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-29")
+    for day in days:
+        tms("mark", schedule, "R-DIS", day, "missed", "--today", "2027-04-29")
+    tms("mark", schedule, "--through", "2027-04-28", "done", "--today", "2027-04-29")
+    result = replan(CLINIC, schedule, "2027-04-29", rosters=(ROSTER,), code=1)
+    after = read(schedule)
+    assert [u.id for u in after.unplaced] == ["R-DIS"]
+    assert "56 days" in after.unplaced[0].reason and "clinician" in after.unplaced[0].reason
+    assert not [a for a in after.patient("R-DIS").appointments if a.status == "planned"]
+    assert not [line for line in diff(result) if line.startswith(("+ R-DIS", "> R-DIS"))]
+    assert "R-DIS" not in [line.split()[0] for line in result.stderr.splitlines() if line.startswith("R-")]
+    assert errors(CLINIC, schedule, ROSTER) == []
+    again = replan(CLINIC, schedule, "2027-04-29", rosters=(ROSTER,), code=1)
+    assert diff(again) == []
+
+
+def test_a_missed_mapping_with_an_unmarked_session_after_it_says_so(tmp_path: Path):
+    """R-MAP missed its mapping on Monday; Tuesday's treatment is still planned, unmarked. No
+    --freeze-days was given, so the reason names the unmarked session, not frozen days."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "R-MAP", "2027-04-05", "missed", "--today", "2027-04-07")
+    result = replan(CLINIC, schedule, "2027-04-07", rosters=(ROSTER,), code=1)
+    after = read(schedule)
+    reason = {u.id: u.reason for u in after.unplaced}["R-MAP"]
+    assert "frozen" not in reason
+    assert "R-MAP-02" in reason and "2027-04-06" in reason and "mark" in reason, reason
+    assert "frozen" not in result.stdout + result.stderr
