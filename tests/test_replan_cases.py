@@ -340,8 +340,13 @@ def test_the_documented_walk_through_checks_clean(tmp_path: Path):
     tms("mark", schedule, "--through", "2026-12-01", "done", "--today", "2026-12-02")
     tms("mark", schedule, "R-001", "2026-12-02", "missed", "--today", "2026-12-02")
     tms("mark", schedule, "--closed", "2026-12-03", "--reason", "snow", "--today", "2026-12-02")
+    tms("mark", schedule, "--chair-down", "B", "2026-12-04", "2026-12-04", "--reason", "coil", "--today", "2026-12-02")
     result = replan(clinic, schedule, "2026-12-02", code=0)
     assert "> R-003 R-003-e: 2027-01-15 09:00 with rn-lopez -> 2027-01-15 09:45 with rn-lopez" in diff(result)
+    # chair B's downtime costs nobody a day: the same time on chair A
+    assert "> R-001 R-001-04: 2026-12-04 08:00 chair B -> 2026-12-04 08:00 chair A" in diff(result)
+    assert "> R-003 R-003-04: 2026-12-04 09:00 chair B -> 2026-12-04 09:00 chair A" in diff(result)
+    assert "12 appointments of 5 patients moved, 1 added" in result.stderr
     assert errors(clinic, schedule) == []
     again = replan(clinic, schedule, "2026-12-02", code=0)
     assert diff(again) == [] and "0 appointments of 0 patients moved, 0 added" in again.stderr
