@@ -272,14 +272,28 @@ def test_a_random_disruption_replay_ends_with_check_clean(scenario, data):
             for sp, appt in sorted(((sp, a) for sp, a in schedule.appointments()
                                     if a.status == "planned" and _local(a, zone).date() < nxt),
                                    key=lambda x: (x[1].start, x[1].id)):
-                outcome = "missed" if sp.id == streak else data.draw(
-                    st.sampled_from(["done", "done", "missed", "cancelled"]), label=appt.id)
+                mapped = any(a.kind == "mapping" and a.status == "done" and a.start < appt.start
+                             for a in schedule.patient(sp.id).appointments)
+                if (appt.kind == "treatment" or (appt.kind == "assessment" and appt.name != "baseline")) \
+                        and not mapped:
+                    outcome = "cancelled"  # no treatment without the mapping
+                else:
+                    outcome = "missed" if sp.id == streak else data.draw(
+                        st.sampled_from(["done", "done", "missed", "cancelled"]), label=appt.id)
                 if outcome != "done":
                     local = _local(appt, zone)
                     schedule = mark_appointment(schedule, sp.id, local.date(), local.time(), outcome, None,
                                                 nxt).schedule
             # the rest of the past is signed off, but sometimes one day is left unmarked
             schedule = sign_off_through(schedule, nxt - dt.timedelta(days=data.draw(st.integers(1, 2))), nxt).schedule
+            for sp, appt in list(schedule.appointments()):  # ... and so is what came after a missed mapping
+                local = _local(appt, zone)
+                if appt.status == "done" and appt.kind != "mapping" and appt.name != "baseline" \
+                        and local.date() < nxt and not any(
+                        a.kind == "mapping" and a.status == "done" and a.start < appt.start
+                        for a in sp.appointments):
+                    schedule = mark_appointment(schedule, sp.id, local.date(), local.time(), "cancelled", None,
+                                                nxt).schedule
             today = nxt
             for event in data.draw(st.lists(st.sampled_from(["closure", "chair", "hours", "away"]), max_size=2),
                                    label="events"):

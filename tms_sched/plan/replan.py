@@ -431,8 +431,16 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     # time on another capable chair; (once a day) a time within the usual tolerance; (once
     # a day) any time the patient gave. The course itself does not change.
     once_daily = all(not isinstance(p, DailyPhase) or p.per_day == 1 for p in protocol.phases)
+    # Where the course is laid out again after a missed session anyway (an interval series
+    # moving up, taper weeks following a grown daily part), its displaced sessions go along.
+    missed = set(needed) - set(invalid_by_session)
+    interval = all(isinstance(p, IntervalPhase) for p in protocol.phases)
+    daily_part = sum(p.sessions for p in protocol.phases if isinstance(p, DailyPhase))
+    tapered = any(isinstance(p, WeeklyPhase) for p in protocol.phases)
     for number, old in sorted(invalid_by_session.items()):
-        if number not in needed:
+        if number not in needed or (interval and missed):
+            continue
+        if tapered and number > daily_part and any(n <= daily_part for n in missed):
             continue
         day, _, first, _ = ctx.slots(old)
         # In the frozen days only the same time on another chair will do (the patient sees
@@ -450,8 +458,8 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
                                     session=number))
                 needed.remove(number)
             continue
-        if old.kind != "treatment":
-            continue
+        if old.kind != "treatment" or 1 in needed:
+            continue  # (a mapping to book again comes first; treatments before it move after it)
         got = builder.pick(day, builder.session_len, first, old.chair, attempt, tolerance=0)
         if got is None and once_daily and not frozen:
             got = builder.pick(day, builder.session_len, first, old.chair, attempt)
