@@ -120,7 +120,7 @@ def _one_form(args: tuple[str, ...], through, closed, chair_down, discharge_flag
               help="The clinic closed on DATE: add a closure; the next plan moves the day's planned appointments.")
 @click.option("--chair-down", nargs=3, metavar="CHAIR FROM TO",
               help="CHAIR out of service from FROM to TO (dates: whole days, both included; or local "
-                   "YYYY-MM-DDTHH:MM): add a closure, cancel the chair's planned appointments then.")
+                   "YYYY-MM-DDTHH:MM): add a closure; the next plan moves the chair's planned appointments then.")
 @click.option("--discharge", "discharge_flag", is_flag=True,
               help="End PATIENT's course early: discharged, its planned appointments cancelled, never rebooked.")
 @click.option("--reason", metavar="TEXT", help="Why (with --closed, --chair-down, --discharge).")
