@@ -37,12 +37,21 @@ EXPORT_WIDTH = 100
 @click.option("--chair", metavar="ID", help="Only this chair (agenda, week, chairs, load); default: all chairs.")
 @click.option("--width", type=click.IntRange(40, 1000), metavar="N",
               help=f"Columns to fit (default: the terminal's; {EXPORT_WIDTH} for a pipe or a file).")
+@click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
+              help="A roster (TOML or CSV) for names, phones, authorizations and waits; repeat for several. "
+                   "[[patients]] in the clinic file count too.")
+@click.option("--include-names", is_flag=True,
+              help="Show the roster's names (and phones, on the calls view) beside the ids; ids only by default.")
+@click.option("--staff", metavar="ID", help="Only this staff member (staff view).")
+@click.option("--since-revision", type=click.IntRange(0), metavar="N",
+              help="The calls view: what changed after schedule revision N (default: the revision before this one).")
 @click.option("--html", "html_path", metavar="FILE", help="Write the view to a standalone HTML file instead (A4 print layout, works offline). "
                    "Replaces only a view tms-sched show wrote, never another file.")
 @click.option("--svg", "svg_path", metavar="FILE", help="Write the view to a standalone SVG image instead (local fonts, works offline). "
                    "Replaces only a view tms-sched show wrote, never another file.")
 def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, until: dt.date | None,
          today: dt.date | None, patient: str | None, chair: str | None, width: int | None,
+         roster_paths: tuple[str, ...], include_names: bool, staff: str | None, since_revision: int | None,
          html_path: str | None, svg_path: str | None) -> None:
     """Show a schedule: the day's agenda, a week grid, one course, chair timelines, load.
 
@@ -55,25 +64,39 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
              week, assessments and the follow-up window, projected end
     chairs   one day, a timeline bar per chair, and who sits where
     load     chair utilisation by day and hour as a heat map (--date .. --to)
+    staff    each staff member's day (--staff ID for one): shift, time
+             away, the appointments booked with them
+    calls    what changed since --since-revision N (cancelled, moved with
+             old and new time, added), by patient: the list to phone from
+    authorizations
+             per patient: authorized, done, planned, remaining, deadline,
+             warnings (deadline within 14 days, sessions past the count)
+    waitlist the unplaced with their reasons, and each placed patient's wait
+
+    Patients show as ids; --roster with --include-names adds names (and
+    phones on the calls and patient views).
 
     Times are the clinic's local wall-clock times. Colour only repeats what the symbols
     say; NO_COLOR or a pipe gives plain text. --html and --svg write the same view as a
     file to print or post.
     """
     from ..calendar import ClinicCalendar
-    from ..io import load_clinic
+    from ..io import load_setup
     from ..io.schedule import load_schedule
     from ..render.console import make_console
     from ..render.views import ScheduleFacts
     from .inputs import in_the_right_places
 
     try:
-        clinic, _ = load_clinic(clinic_path)
+        clinic, roster = load_setup(clinic_path, roster_paths)
         schedule, _ = load_schedule(schedule_path)
     except InputError as exc:
         raise in_the_right_places(exc, [(clinic_path, "clinic"), (schedule_path, "schedule")],
                                   "the schedule comes first and the clinic file after --clinic: "
                                   "tms-sched show SCHEDULE --clinic CLINIC") from None
+    if include_names and not roster.patients:
+        raise UsageError("--include-names takes the names from a roster; give --roster FILE (or [[patients]] "
+                         "in the clinic file)")
     info = schedule.schedule
     if info.clinic != clinic.info.name:
         echo_err(f"warning: {schedule_path} was planned for '{info.clinic}', "
@@ -81,12 +104,16 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
     if info.timezone != clinic.info.timezone:
         echo_err(f"warning: {schedule_path} is in {info.timezone} but {clinic_path} is in "
                  f"{clinic.info.timezone}; showing {clinic.info.timezone} wall-clock times")
-    facts = ScheduleFacts(schedule, clinic, ClinicCalendar(clinic, schedule.closures), today or dt.date.today())
+    facts = ScheduleFacts(schedule, clinic, ClinicCalendar(clinic, schedule.closures), today or dt.date.today(),
+                          roster=roster.patients, include_names=include_names)
+    if view in ("authorizations",) and not roster.patients:
+        raise UsageError("the authorizations view reads authorized_sessions and deadline from the roster; "
+                         "give --roster FILE")
     export = bool(html_path or svg_path)
     console = make_console(width)
     # Lay the view out for the columns it will get: the terminal's, unless --width or a file says.
     columns = (width or EXPORT_WIDTH) if export else console.width
-    renderable = _view(facts, schedule_path, view, day, until, patient, chair, columns)
+    renderable = _view(facts, schedule_path, view, day, until, patient, chair, columns, staff, since_revision)
     if renderable is None:
         click.echo(f"{schedule_path} has no appointments to show.")
         return
@@ -103,10 +130,28 @@ def show(schedule_path: str, clinic_path: str, view: str, day: dt.date | None, u
 
 
 def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, until: dt.date | None,
-          patient: str | None, chair: str | None, width: int) -> RenderableType | None:
+          patient: str | None, chair: str | None, width: int, staff: str | None = None,
+          since_revision: int | None = None) -> RenderableType | None:
     """Check the arguments against the schedule, then build the view."""
     from ..io.validation import suggest
-    from ..render.views import agenda_view, chairs_view, load_view, patient_view, week_view
+    from ..render.views import (agenda_view, authorizations_view, calls_view, chairs_view, load_view, patient_view,
+                                staff_view, waitlist_view, week_view)
+
+    if staff is not None:
+        ids = [m.id for m in facts.clinic.staff]
+        if staff not in ids:
+            listing = ", ".join(ids) if ids else "none"
+            raise UsageError(f"unknown staff member '{staff}' (the clinic's staff: {listing}){suggest(staff, ids)}")
+    if view == "calls":
+        current = facts.schedule.schedule.revision
+        since = current - 1 if since_revision is None else since_revision
+        if since > current:
+            raise UsageError(f"--since-revision {since} is after the schedule's revision {current}")
+        return calls_view(facts, max(since, 0), width=width)
+    if view == "authorizations":
+        return authorizations_view(facts, width=width)
+    if view == "waitlist":
+        return waitlist_view(facts, width=width)
 
     known = sorted({*facts.patients, *(u.id for u in facts.schedule.unplaced)})
     if patient is not None and patient not in known:
@@ -138,7 +183,7 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
     else:
         end = start
         if until is not None:
-            raise UsageError("the chairs view shows one day; give --date without --to (or use --view load)")
+            raise UsageError(f"the {view} view shows one day; give --date without --to (or use --view load)")
     if day is None and end < facts.first_day:
         # Planned ahead of time: nothing yet around today, so open the schedule's first day.
         click.echo(f"note: {source} begins on {facts.first_day}, after today ({facts.today}); showing that "
@@ -149,7 +194,7 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
         if view == "week":
             asked = f"the week of {start}"
         if day is None:
-            asked = f"today ({facts.today})" if view in ("agenda", "chairs") else f"{asked} (around today)"
+            asked = f"today ({facts.today})" if view in ("agenda", "chairs", "staff") else f"{asked} (around today)"
         raise UsageError(f"{asked} is outside the schedule {source}, which runs from {facts.first_day} "
                          f"to {facts.last_day}; give a --date in that range")
     if view == "week":
@@ -158,6 +203,8 @@ def _view(facts: ScheduleFacts, source: str, view: str, day: dt.date | None, unt
         return load_view(facts, start, end, chair=chair, width=width)
     if view == "chairs":
         return chairs_view(facts, start, chair=chair, width=width)
+    if view == "staff":
+        return staff_view(facts, start, staff=staff, width=width)
     return agenda_view(facts, start, end, chair=chair, patient=patient, width=width)
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from .agenda import agenda_view
 from .chairs import chairs_view
+from .desk import authorizations_view, calls_view, staff_view, waitlist_view
 from .facts import ScheduleFacts
 from .load import load_view
 from .patient import patient_view
 from .week import week_view
 
-VIEWS = ("agenda", "week", "patient", "chairs", "load")
+VIEWS = ("agenda", "week", "patient", "chairs", "load", "staff", "calls", "authorizations", "waitlist")
 
-__all__ = ["VIEWS", "ScheduleFacts", "agenda_view", "chairs_view", "load_view", "patient_view", "week_view"]
+__all__ = ["VIEWS", "ScheduleFacts", "agenda_view", "authorizations_view", "calls_view", "chairs_view", "load_view",
+           "patient_view", "staff_view", "waitlist_view", "week_view"]

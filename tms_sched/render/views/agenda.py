@@ -25,7 +25,8 @@ def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
     parts: list[RenderableType] = [_title(facts, start, end, chair, patient)]
     sections: list[tuple[list[RenderableType], list[Row], bool]] = []
     for day in days:
-        bookings = facts.bookings(day, chair, patient)
+        # On a closed day the cancelled appointments are the people to phone: list them.
+        bookings = facts.bookings(day, chair, patient, cancelled=bool(facts.closed_reason(day)))
         if len(days) > 1 and not bookings and not facts.has_hours(day) and not facts.clock_change(day):
             continue  # a weekend without appointments says nothing in a range
         sections.append(_day(facts, day, bookings, chair, patient))
@@ -73,6 +74,10 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
     windows = facts.windows(day, chair)
     if closed:
         notes.append(Text(closed if closed.startswith("closed") else f"closed: {closed}", style="bold"))
+        cancelled = sum(1 for b in bookings if b.status == "cancelled")
+        if cancelled:
+            notes.append(Text(f"{cancelled} cancelled appointment{'s' if cancelled > 1 else ''} to rebook "
+                              "and phone (--view calls lists them by patient)", style="bold"))
     else:
         # The clinic's hours; a chair down all day is the note below, not "no open hours".
         opening = facts.windows(day)
@@ -122,7 +127,7 @@ def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: 
         rows.append((b.start, 1, [
             Text(b.span(), style="dim" if b.status == "missed" else ""),
             b.chair or "-",
-            b.patient,
+            facts.label(b.patient),
             Text(b.what(), style=style),
             b.session_label(),
             status_text(b.status),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ...calendar import ClinicCalendar, Window, weekday_key
 from ...model.base import WEEKDAY_NAMES, minutes_to_hhmm
 from ...model.clinic import Clinic
+from ...model.patient import Patient
 from ...model.protocol import DEFAULT_FIRST_SESSION_LABEL, Protocol
 from ...model.schedule import Appointment, Schedule, ScheduledPatient
 from ...tz import unstable_minutes
@@ -172,8 +173,13 @@ def windows_text(windows: Sequence[Window]) -> str:
 class ScheduleFacts:
     """A schedule read for display: bookings by local day and by patient."""
 
-    def __init__(self, schedule: Schedule, clinic: Clinic, calendar: ClinicCalendar, today: dt.date) -> None:
+    def __init__(self, schedule: Schedule, clinic: Clinic, calendar: ClinicCalendar, today: dt.date,
+                 roster: Sequence[Patient] = (), include_names: bool = False) -> None:
         self.schedule = schedule
+        self.roster: dict[str, Patient] = {}
+        for entry in roster:
+            self.roster.setdefault(entry.id, entry)
+        self.include_names = include_names
         self.clinic = clinic
         self.calendar = calendar
         self.today = today
@@ -212,6 +218,20 @@ class ScheduleFacts:
         self._busy: dict[tuple[dt.date, str | None], list[Window]] = {}
 
     # -- lookups -------------------------------------------------------------------
+    def label(self, patient_id: str) -> str:
+        """The patient's id, and the roster's name after it with ``--include-names``."""
+        entry = self.roster.get(patient_id)
+        if self.include_names and entry is not None and entry.name:
+            return f"{patient_id} {entry.name}"
+        return patient_id
+
+    def phone(self, patient_id: str) -> str:
+        """The roster's phone number with ``--include-names``, else empty."""
+        entry = self.roster.get(patient_id)
+        if self.include_names and entry is not None and entry.phone:
+            return entry.phone
+        return ""
+
     def protocol_of(self, patient_id: str) -> Protocol | None:
         patient = self.patients.get(patient_id)
         return self.clinic.protocols.get(patient.protocol) if patient else None

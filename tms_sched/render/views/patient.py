@@ -34,7 +34,9 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     if patient.status != "active":
         windows.pop(FOLLOW_UP, None)  # a discharged course has no follow-up window to keep
 
-    title = Text(f"{patient_id}, {patient.protocol}", style="bold")
+    title = Text(f"{facts.label(patient_id)}, {patient.protocol}", style="bold")
+    if facts.phone(patient_id):
+        title.append(f", phone {facts.phone(patient_id)}")
     if protocol:
         title.append(f": {protocol.label}")
     facts_table = Table.grid(padding=(0, 2))
