@@ -211,6 +211,8 @@ def test_html_holds_an_inline_chart_and_never_replaces_a_file_of_another_kind(tm
     assert result.exit_code == 2
     assert "not a page tms-sched capacity wrote" in result.output
     assert other.read_text(encoding="utf-8") == "<html>my notes</html>"
+    folder = CliRunner().invoke(main, [*args[:-1], str(tmp_path)])
+    assert folder.exit_code == 2 and "is a folder" in folder.output
 
 
 @pytest.mark.parametrize("protocol", ["standard-10hz", "accelerated-5x5", "snt"])

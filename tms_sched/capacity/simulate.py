@@ -33,7 +33,7 @@ class Setup:
     today: dt.date
     schedule: Schedule | None = None
     roster: list[Patient] = field(default_factory=list)
-    now_minute: int | None = None
+    now_minute: int | None = None  # the time of day it is today, as `plan` takes it
 
     def capabilities_in_use(self, rates: Mapping[str, float]) -> set[str]:
         """What chairs the referred, waiting and booked patients need."""
@@ -178,7 +178,8 @@ def run_once(setup: Setup, clinic: Clinic, history: Schedule, referrals: Sequenc
                     active.append(sp)
             schedule = schedule.model_copy(update={"patients": active})
             patients = [roster[sp.id] for sp in active if sp.id in roster] + waitlist + new
-            schedule = replan(clinic, schedule, patients, day).schedule
+            now = setup.now_minute if day == setup.today else None
+            schedule = replan(clinic, schedule, patients, day, now_minute=now).schedule
             placed = {sp.id for sp in schedule.patients}
             waitlist = [p for p in waitlist + new if p.id not in placed]
         if tick:

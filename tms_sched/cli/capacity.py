@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_FINDINGS, InputError, OutputError, Problem, UsageError
+from ..errors import EXIT_FINDINGS, InputError, Problem, UsageError
 from . import echo_err, main, today_option, warn
 
 # The library parts load when the command runs, so that help screens start fast.
@@ -62,15 +62,10 @@ def _progress_bar():
 
 def _write_html(path: str, text: str) -> None:
     from ..io.common import atomic_write
-    from ..render.capacity import is_capacity_page
+    from ..render.capacity import check_page_target
 
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"--html {path}: is a folder; give a file name, like capacity.html")
-    if target.exists() and not is_capacity_page(target):
-        raise OutputError(f"--html {path}: the file exists and is not a page tms-sched capacity wrote; "
-                          "it is left as it is (choose another name, or move it away)")
-    atomic_write(target, text)
+    check_page_target(path)
+    atomic_write(Path(path), text)
     echo_err(f"wrote {path}")
 
 
@@ -153,7 +148,7 @@ def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | No
     from ..capacity.simulate import Setup, default_jobs, simulate
 
     rates = parse_rates(referrals, list(clinic.protocols))
-    setup = Setup(clinic, today, schedule, list(roster.patients))
+    setup = Setup(clinic, today, schedule, list(roster.patients), now_minute=now)
     progress, update = _progress_bar()
     if progress is not None:
         with progress:
