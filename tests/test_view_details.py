@@ -79,6 +79,9 @@ def chair_a_down(planned: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     result = run("mark", str(path), "--chair-down", "A", "2026-12-08", "2026-12-08", "--reason", "coil",
                  "--today", "2026-12-01")
     assert result.exit_code == 0, result.output
+    # the appointments on chair A stay planned until the replan moves them
+    result = run("plan", str(CONFIG), "--schedule", str(path), "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
     return path
 
 
