@@ -165,3 +165,24 @@ def test_closures_help_names_every_kind_of_row_it_prints() -> None:
     for row, words in kinds.items():
         assert row in rows
         assert words in help_text, words
+
+
+def help_at_80(*path: str) -> str:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, [*path, "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_command_list_shows_every_description_whole_at_80_columns() -> None:
+    text = help_at_80()
+    listing = text[text.index("Commands:"):].splitlines()[1:]
+    assert len(listing) == len(main.list_commands(click.Context(main)))
+    assert not [line for line in listing if line.rstrip().endswith("...")]
+
+
+@pytest.mark.parametrize("path", sorted(commands()), ids=lambda p: p.replace(" ", "-"))
+def test_every_help_screen_fits_80_columns(path: str) -> None:
+    wide = [line for line in help_at_80(*path.split()).splitlines() if len(line) > 80]
+    assert wide == []

@@ -69,7 +69,7 @@ def _write_html(path: str, text: str) -> None:
     echo_err(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Simulate referrals: waits, what binds, earliest start.")
 @click.argument("clinic_path", metavar="CLINIC")
 @click.option("--roster", "rosters", multiple=True, metavar="FILE",
               help="A roster file (TOML or CSV) of patients waiting; repeat for several. They are booked first, "

@@ -55,7 +55,7 @@ def _report(path: str, old_rev: int, edited: Edited) -> None:
              f"change{'s' if len(edited.changes) > 1 else ''} written")
 
 
-@main.command()
+@main.command(short_help="Pin appointments so that replanning never moves them.")
 @click.argument("schedule_path", metavar="SCHEDULE")
 @click.argument("appointment_ids", metavar="APPOINTMENT...", nargs=-1, required=True)
 @click.option("--unpin", is_flag=True, help="Take the pin off instead: the replan may move them again.")
@@ -127,7 +127,8 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
 
     \b
       tms-sched move schedule.toml P-0001-04 2026-12-04 10:00 --clinic clinic.toml
-      tms-sched move schedule.toml P-0001-04 friday 10:00 --clinic clinic.toml --chair B --pin
+      tms-sched move schedule.toml P-0001-04 friday 10:00 --clinic clinic.toml \\
+                     --chair B --pin
     """
     from .. import handedit
     from ..attendance import AttendanceError
