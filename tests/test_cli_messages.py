@@ -258,3 +258,10 @@ def test_the_unmarked_note_counts_in_the_singular(ex: Path) -> None:
     assert len(notes) == 1
     assert "(s)" not in notes[0]
     assert notes[0].startswith("note: 1 planned appointment before 2026-12-01 is not marked done or missed yet")
+
+
+def test_a_csv_row_of_one_cell_is_counted_in_the_singular(ex: Path) -> None:
+    (ex / "r.csv").write_text("id,protocol\nP-1\n", encoding="utf-8")
+    [line] = plan_errors(ex, "clinic.toml", "r.csv")
+    assert line == ("error: r.csv:2: 1 cell where the header has 2 columns; a comma is missing or extra "
+                    "(quote a cell that holds a comma)")

@@ -15,6 +15,7 @@ from ..model.base import WEEKDAYS
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase
+from ..text import plural
 from .clinic import Roster, off_grid
 from .common import impossible_date, parse_toml, read_text
 from .tomlpos import PositionIndex, format_path
@@ -220,8 +221,10 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            problems.append(Problem(path, start_line, message=f"{len(row)} cells where the header has {len(header)} columns; "
-                                    "a comma is missing or extra (quote a cell that holds a comma)"))
+            problems.append(Problem(path, start_line,
+                                    message=f"{plural(len(row), 'cell')} where the header has "
+                                    f"{plural(len(header), 'column')}; a comma is missing or extra (quote a cell "
+                                    "that holds a comma)"))
             continue
         cells = {h: c.strip() for h, c in zip(header, row)}
         raw: dict[str, Any] = {}
