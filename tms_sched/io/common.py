@@ -13,6 +13,7 @@ from typing import Any
 import tomli
 
 from ..errors import InputError, OutputError, Problem
+from .bounds import out_of_bounds
 from .tomlpos import PositionIndex, index_toml
 
 
@@ -66,7 +67,11 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any], PositionIndex]:
         source = lines[line - 1] if line and line <= len(lines) else ""
         raise InputError([Problem(name, line, col,
                                   message=f"TOML syntax error: {msg}{_toml_hint(msg, source)}")]) from None
-    return data, LazyPositionIndex(text)
+    index = LazyPositionIndex(text)
+    problems = out_of_bounds(data, name, index)
+    if problems:
+        raise InputError(problems)
+    return data, index
 
 
 _TOML_HINTS = (

@@ -16,6 +16,7 @@ from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.protocol import DailyPhase
 from ..text import plural
+from .bounds import out_of_bounds
 from .clinic import Roster, off_grid
 from .common import impossible_date, parse_toml, read_text
 from .tomlpos import PositionIndex, format_path
@@ -255,6 +256,7 @@ def _load_csv(path: str, clinic: Clinic, known: Roster) -> Roster:
                     except ValueError as exc:
                         problems.append(Problem(path, start_line, path="unavailable", message=str(exc)))
             raw["unavailable"] = dates
+        problems.extend(_csv_paths(out_of_bounds(raw, path, line=start_line)))
         raws.append(raw)
         lines.append(start_line)
     if problems:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError, OutputError, Problem
 from ..model.schedule import Appointment, Schedule
+from .bounds import out_of_bounds
 from .common import atomic_write, parse_toml, read_text
 from .tomlpos import PositionIndex
 from .validation import problems_from
@@ -44,6 +45,8 @@ def load_schedule(path: str) -> tuple[Schedule, PositionIndex | None]:
         except json.JSONDecodeError as exc:
             raise InputError([Problem(path, exc.lineno, exc.colno, message=f"JSON syntax error: {exc.msg}")]) from None
         data = _json_to_native(data)
+        if problems := out_of_bounds(data, path):
+            raise InputError(problems)
     else:
         data, index = parse_toml(text, path)
     if "schedule" not in data:
