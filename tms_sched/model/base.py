@@ -76,7 +76,13 @@ Windows = Annotated[
 ]
 """One or several "HH:MM-HH:MM" windows, held as sorted (start, end) minutes."""
 
-WeekHours = dict[Weekday, Windows]
+
+def _without_empty_days(hours: dict[str, tuple[tuple[int, int], ...]]) -> dict[str, tuple[tuple[int, int], ...]]:
+    # `wed = []` says what leaving wed out says: no hours that day.
+    return {day: windows for day, windows in hours.items() if windows}
+
+
+WeekHours = Annotated[dict[Weekday, Windows], AfterValidator(_without_empty_days)]
 
 
 def _lower_case(value: str) -> str:
