@@ -229,7 +229,7 @@ def _export(renderable: RenderableType, width: int, html_path: str | None, svg_p
         if not path:
             continue
         console = Console(record=True, file=io.StringIO(), width=width, force_terminal=True,
-                          color_system="truecolor", highlight=False, emoji=False, soft_wrap=False)
+                          color_system="truecolor", highlight=False, markup=False, emoji=False, soft_wrap=False)
         console.print(renderable)
         if kind == "html":
             text = console.export_html(theme=PRINT_THEME, code_format=html_page(title, width), inline_styles=False)

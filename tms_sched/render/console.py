@@ -17,6 +17,7 @@ def make_console(width: int | None = None, stderr: bool = False, force_plain: bo
         no_color=plain,
         color_system=None if plain else "auto",
         highlight=False,
+        markup=False,  # user text (ids, names, reasons) is printed as written, never as markup
         emoji=False,
         soft_wrap=False,
     )
