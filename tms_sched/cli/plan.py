@@ -30,10 +30,11 @@ class TimeOfDay(click.ParamType):
         return t.hour * 60 + t.minute
 
 
-def _same_clinic(clinic, schedule, path: str) -> None:
+def _same_clinic(clinic, schedule, path: str, index=None) -> None:
     info = schedule.schedule
     if info.timezone != clinic.info.timezone:
-        raise InputError([Problem(path, None, path="schedule.timezone",
+        line = index.line(("schedule", "timezone")) if index is not None else None
+        raise InputError([Problem(path, line, path="schedule.timezone",
                                   message=f"the schedule is in {info.timezone} but the clinic file says "
                                   f"{clinic.info.timezone}; replan with the clinic file it was planned for")])
 
@@ -177,7 +178,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             existing, index = load_schedule(schedule_path)
         except InputError as exc:
             raise in_the_right_places(exc, [(schedule_path, "schedule")], PLAN_ORDER) from None
-        _same_clinic(clinic, existing, schedule_path)
+        _same_clinic(clinic, existing, schedule_path, index)
         _sound_to_replan(clinic, existing, schedule_path, index)
         allowed = split_by_authorization(clinic, roster.patients, existing)
         result = replan(clinic, existing, allowed.patients, today, freeze_days=freeze_days, now_minute=now)

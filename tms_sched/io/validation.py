@@ -288,6 +288,8 @@ def problems_from(
             message = _message(err, ann, parent, clean)
         full = prefix + clean
         where = index.find(full) if index else None
+        if where is None and line is None and index is not None:
+            where = (1, 1)  # a table missing from the file altogether: point at its start
         out.append(
             Problem(file, where[0] if where else line, None, format_path(full), message)
         )
