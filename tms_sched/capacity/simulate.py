@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,6 +236,8 @@ _WORKER: _Runs | None = None
 def _start_worker(runs: _Runs) -> None:
     global _WORKER
     _WORKER = runs
+    # Ctrl-C is the parent's to handle: it stops the simulation and says so once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_in_worker(index: int, seed: int) -> Run:
@@ -282,11 +285,17 @@ def simulate(setup: Setup, rates: Mapping[str, float], *, weeks: int = 26, seed:
         for task in tasks:
             results[task] = shared.run(*task, tick=tick)
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(shared,)) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(shared,))
+        try:
             pending = {pool.submit(_run_in_worker, *task): task for task in tasks}
             for future in as_completed(pending):
                 results[pending[future]] = future.result()
                 tick(len(days))
+        except BaseException:
+            # Interrupted: the runs not yet started are dropped rather than waited for.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     outcomes = [Outcome(v, [results[(i, s)] for s in seeds], protocols) for i, v in enumerate(variants)]
     _bind(outcomes)
     report = Report(outcomes, protocols, weeks, seeds, setup.today, target)
