@@ -129,3 +129,36 @@ def test_a_missed_mapping_with_an_unmarked_session_after_it_says_so(tmp_path: Pa
     assert "frozen" not in reason
     assert "R-MAP-02" in reason and "2027-04-06" in reason and "mark" in reason, reason
     assert "frozen" not in result.stdout + result.stderr
+
+
+def test_a_pinned_appointment_is_never_moved(tmp_path: Path):
+    """R-STD-04 is pinned (agreed with the patient by hand). Chair B goes down 04-07 to 04-09:
+    R-STD-03 and R-STD-05 move to chair A, R-STD-04 stays where it was agreed."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    tms("pin", schedule, "R-STD-04")
+    tms("mark", schedule, "--chair-down", "B", "2027-04-07", "2027-04-09", "--today", "2027-04-07")
+    before = read(schedule)
+    result = replan(CLINIC, schedule, "2027-04-07", rosters=(ROSTER,), code=0)
+    assert diff(result) == [
+        "> R-STD R-STD-03: 2027-04-07 14:00 chair B -> 2027-04-07 14:00 chair A",
+        "> R-STD R-STD-05: 2027-04-09 14:00 chair B -> 2027-04-09 14:00 chair A",
+    ]
+    pinned = [a for _, a in read(schedule).appointments() if a.id == "R-STD-04"]
+    assert pinned == [a for _, a in before.appointments() if a.id == "R-STD-04"]
+
+
+def test_a_pinned_appointment_is_kept_when_its_course_goes_on_hold(tmp_path: Path):
+    """R-MAP missed its mapping and its next treatment, R-MAP-03, is pinned: the mapping cannot
+    come before it, so the course goes on hold; the reason names the pin, and the pinned
+    appointment is neither moved nor cancelled."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
+    tms("mark", schedule, "R-MAP", "2027-04-05", "missed", "--today", "2027-04-06")
+    tms("mark", schedule, "--through", "2027-04-05", "done", "--today", "2027-04-06")
+    tms("pin", schedule, "R-MAP-02", "R-MAP-03")
+    replan(CLINIC, schedule, "2027-04-06", rosters=(ROSTER,), code=1)
+    after = read(schedule)
+    reason = {u.id: u.reason for u in after.unplaced}["R-MAP"]
+    assert "pinned" in reason and "R-MAP-02" in reason, reason
+    kept = {a.id: a.status for a in after.patient("R-MAP").appointments}
+    assert kept["R-MAP-02"] == kept["R-MAP-03"] == "planned"

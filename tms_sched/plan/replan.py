@@ -191,7 +191,7 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
                     result.unmarked_past.append((sp.id, appt))
                     ctx.book(sp.id, appt)
                     kept.append(appt)
-                elif sp.status == "discharged":
+                elif sp.status == "discharged" or appt.pinned:  # a pinned one never moves, as history
                     ctx.book(sp.id, appt)
                     kept.append(appt)
                 elif day < ctx.freeze_until:
@@ -287,7 +287,7 @@ def _hold(ctx: _Context, sp: ScheduledPatient, kept: list[Appointment], invalid:
     one that broke a rule, and the valid ones outside the frozen days."""
     given_up = list(invalid)
     for appt in list(kept):
-        if appt.status != "planned" or appt.id in past_ids:
+        if appt.status != "planned" or appt.id in past_ids or appt.pinned:
             continue
         if appt.start.astimezone(ctx.zone).date() < ctx.freeze_until:
             continue
@@ -344,7 +344,7 @@ def _complete(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: list[
     for appt in journal:  # undo what the failed attempt freed
         ctx.book(sp.id, appt)
     started = any(a.status == "done" and a.kind != "assessment" for a in sp.appointments)
-    frozen = any(a.status == "planned" and a.start.astimezone(ctx.zone).date() < ctx.freeze_until
+    frozen = any(a.status == "planned" and (a.pinned or a.start.astimezone(ctx.zone).date() < ctx.freeze_until)
                  for a in kept)
     if started or frozen:
         return outcome
@@ -472,6 +472,11 @@ def _incremental(ctx: _Context, sp: ScheduledPatient, patient: Patient, kept: li
     def stuck(appointments: list[Appointment]) -> str:
         """Why some of ``appointments`` cannot be lifted (they lie before today unmarked, or
         in the frozen days), for the reason given to the coordinator; "" when none is."""
+        pinned = sorted((a for a in appointments if a.pinned), key=lambda a: (a.start, a.id))
+        if pinned:
+            a = pinned[0]
+            return (f"{a.kind} session {a.session} ({a.id}) on {a.start.astimezone(ctx.zone).date()} is pinned "
+                    "(unpin it with `tms-sched pin --unpin` to let it move)")
         blocked = sorted((a for a in appointments if a.start.astimezone(ctx.zone).date() < ctx.freeze_until),
                          key=lambda a: (a.start, a.id))
         past = [a for a in blocked if a.start.astimezone(ctx.zone).date() < ctx.today]
@@ -847,6 +852,8 @@ def _assessments(ctx: _Context, builder: CourseBuilder, protocol: Protocol, sp: 
                        and ctx.slots(x)[2] < last_end)]
         if ok:
             continue
+        if any(x.pinned for x in live):
+            continue  # a pinned assessment stays where it was agreed
         for x in live:  # planned but now out of its window: it moves
             if x.start.astimezone(ctx.zone).date() >= ctx.freeze_until:
                 kept.remove(x)
