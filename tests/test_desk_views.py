@@ -102,3 +102,14 @@ def test_usage_errors() -> None:
     assert result.exit_code == 2 and "did you mean 'dr-kim'?" in result.stderr
     result = show("--view", "calls", "--since-revision", "9")
     assert result.exit_code == 2 and "after the schedule's revision 4" in result.stderr
+
+
+def test_load_names_the_binding_resource_per_day() -> None:
+    text = show("--view", "load", "--date", "2027-03-01", "--to", "2027-03-05").stdout
+    lines = text.splitlines()
+    at = lines.index("Chairs and staff by day: the resource nearer full binds")
+    assert lines[at + 1].split() == ["day", "chair", "use", "staff", "use", "staff", "booked", "/", "on", "shift",
+                                     "binds"]
+    # Tuesday: two mappings (2 h of staff time) against 13 h on shift, 2 h of 18 h chair time
+    assert lines[at + 3].split() == ["Tue", "03-02", "11%", "15%", "2h", "/", "13h", "staff"]
+    assert "Wed 03-03" not in "\n".join(lines[at:])  # closed: snow

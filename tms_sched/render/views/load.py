@@ -89,7 +89,36 @@ def load_view(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | N
     parts.extend(closed)
     for day, change in facts.clock_changes(start, end):
         parts.append(Text(f"{short_day(day)} daylight saving: {change}; hours stay local wall-clock", style=MUTED))
+    if facts.clinic.staff and chair is None:
+        parts.append(Text())
+        parts.append(_binding(facts, days))
     return Group(*parts)
+
+
+def _binding(facts: ScheduleFacts, days: list[dt.date]) -> RenderableType:
+    """Per day: chair use next to staff time booked against staff on shift, and which binds."""
+    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, pad_edge=False, header_style="bold")
+    for header, justify in (("day", "left"), ("chair use", "right"), ("staff use", "right"),
+                            ("staff booked / on shift", "right"), ("binds", "left")):
+        table.add_column(header, justify=justify, no_wrap=True)
+    for day in days:
+        if facts.closed_reason(day):
+            continue
+        chair_booked = chair_open = 0
+        for c in facts.chair_ids():
+            b, a = facts.chair_minutes(day, c)
+            chair_booked += b
+            chair_open += a
+        staff_booked, on_shift = facts.staff_minutes(day)
+        chair_pct = 100 * chair_booked / chair_open if chair_open else 0.0
+        staff_pct = 100 * staff_booked / on_shift if on_shift else (100.0 if staff_booked else 0.0)
+        if not chair_booked and not staff_booked:
+            binds = "-"
+        else:
+            binds = "staff" if staff_pct > chair_pct else "chairs"
+        table.add_row(short_day(day), f"{round(chair_pct)}%", f"{round(staff_pct)}%",
+                      f"{short_duration(staff_booked)} / {short_duration(on_shift)}", binds)
+    return Group(Text("Chairs and staff by day: the resource nearer full binds", style="bold"), table)
 
 
 def _extent(facts: ScheduleFacts, days: list[dt.date], chair: str | None) -> tuple[int, int]:
