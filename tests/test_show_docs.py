@@ -24,7 +24,7 @@ def samples() -> list[tuple[str, str]]:
 def test_the_page_has_a_sample_of_every_view() -> None:
     commands = [command for command, _ in samples()]
     views = {re.search(r"--view (\w+)", c).group(1) if "--view" in c else "agenda" for c in commands}
-    assert views == {"agenda", "week", "patient", "chairs", "load"}
+    assert views == {"agenda", "week", "patient", "chairs", "load", "staff", "calls", "authorizations", "waitlist"}
 
 
 @pytest.mark.parametrize("command, expected", samples(), ids=[c for c, _ in samples()])
