@@ -203,3 +203,22 @@ def test_the_load_view_levels_differ_and_its_text_passes_wcag_aa(planned: Path, 
         is_mark = set(content.strip()) <= {"·", "▂", "▄", "▆", "█", "!"}
         needed = 3.0 if is_mark else 4.5       # WCAG 2.1 AA: 1.4.11 for marks, 1.4.3 for text
         assert _contrast(rgb, white) >= needed, (content, colour.group(1))
+
+
+def test_a_chair_down_all_day_starts_at_opening_not_at_the_hour(tmp_path: Path) -> None:
+    """The Bayside clinic opens at 07:30; the bar's first hour mark is 07:00."""
+    show_dir = Path(__file__).parent / "fixtures" / "show"
+    path = tmp_path / "schedule.toml"
+    path.write_bytes((show_dir / "schedule.toml").read_bytes())
+    result = run("mark", str(path), "--chair-down", "B", "2027-03-16", "2027-03-16", "--reason", "coil",
+                 "--today", "2027-03-15", "--clinic", str(show_dir / "clinic.toml"))
+    assert result.exit_code == 0, result.output
+    result = run("show", str(path), "--clinic", str(show_dir / "clinic.toml"), "--view", "chairs",
+                 "--date", "2027-03-16", "--today", "2027-03-15", "--width", "100")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if re.match(r"^[ABC] ", line)}
+    ticks = next(line for line in result.stdout.splitlines() if line.startswith("one mark: 10 min"))
+    start = ticks.index("07")
+    bar_b = rows["B"][start:ticks.index("booked")]
+    assert bar_b.startswith("   ░"), bar_b                   # 07:00-07:30: closed, blank
+    assert "chair B down all day: coil" in result.stdout.splitlines()
