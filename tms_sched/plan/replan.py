@@ -813,6 +813,11 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
                      for _, _, first, length in [ctx.slots(a)]), default=0)
         before = len(attempt.bookings)
         n = builder._chain(day, attempt, chair, min(room, len(eligible)), phase.min_gap_minutes, after)
+        if n and not _gaps_kept(ctx, day, live, attempt, gap):
+            for b in attempt.bookings[before:]:  # the day's sessions would come too close: not this day
+                attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+            del attempt.bookings[before:]
+            n = 0
         for b in attempt.bookings[before:]:
             b.session = eligible.pop(0)
             todo.remove(b.session)
@@ -822,9 +827,22 @@ def _accelerated_makeups(ctx: _Context, builder: CourseBuilder, phase: DailyPhas
     final = sorted(set(days) | {b.day for b in attempt.bookings if b.kind != "assessment"})
     gapless = all((b - a).days == 1 for a, b in zip(final, final[1:]))
     if todo or not gapless or len(final) > phase.days + 1:
+        if todo and all(n not in origin for n in todo):  # nothing missed: sessions that lost their place
+            return (f"session {todo[0]} of this accelerated course can no longer stay on its day (the clinic's "
+                    "hours, chairs or staff changed) and fits neither later that day nor on the next one, its "
+                    "days staying consecutive; a clinician should decide how to go on")
         return ("the missed sessions of this accelerated course cannot be made up the day they were missed "
                 "or the next one, its days staying consecutive; a clinician should decide how to go on")
     return True
+
+
+def _gaps_kept(ctx: _Context, day: dt.date, live: list[Appointment], attempt: Attempt, gap: int) -> bool:
+    """Whether a day's sessions (kept and newly booked) keep ``gap`` slots between them."""
+    spans = [(first, first + length) for a in live if a.start.astimezone(ctx.zone).date() == day
+             for _, _, first, length in [ctx.slots(a)]]
+    spans += [(b.start, b.start + b.length) for b in attempt.bookings if b.day == day and b.kind != "assessment"]
+    spans.sort()
+    return all(nxt[0] - prev[1] >= gap for prev, nxt in zip(spans, spans[1:]))
 
 
 def _assessments(ctx: _Context, builder: CourseBuilder, protocol: Protocol, sp: ScheduledPatient,

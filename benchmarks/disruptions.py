@@ -1,0 +1,296 @@
+"""Replanning after disruptions: what running clinics lose when something goes wrong.
+
+    python benchmarks/disruptions.py                # S, M and L on seeds 1-3, and the large site
+    python benchmarks/disruptions.py --seeds 1      # one seed each
+    python benchmarks/disruptions.py --no-large     # leave out the large single site
+
+SPEC section 5, revision 2. Each clinic (S, M, L from instances.py at load 0.9) is
+planned from its Monday, run for two weeks (every appointment before "today" signed off
+as done), and then hit by one seeded disruption at a time, each on its own copy:
+
+- chair: a chair down for one or two days (recorded with `mark --chair-down`);
+- hours: an hour less on one weekday (the clinic file opens an hour later);
+- away: a technician away for a week (the clinic file's `away` dates);
+- snow: the clinic closed for a day (recorded with `mark --closed`);
+- missed: 5% of the last week's sessions missed instead of done.
+
+Then `replan` runs, and per kind the table reports: treatment days lost (over all
+courses, the business days by which each course's last session moved later), courses
+put on hold (listed unplaced), the appointments the disruption touched, sessions moved or added (make-ups) and assessments moved along, a lower
+bound on the days lost, and rule violations (planned appointments that
+break a rule, found by `tms_sched.check`; always 0).
+
+The lower bound comes from relaxations, so it never exceeds the best possible: a
+disruption that removes no needed capacity the same day (free chair minutes of the
+right capability, staff on shift) has bound 0; each session lost that the day has no
+room for at all counts one day. A missed session, or one on a closed day, of a
+once-daily course costs at least one day unless the course has a spare day before its
+end (open, the patient available, the week not yet at `days_per_week`, chairs left
+aside): each session lost beyond the spare days counts one. Taper weeks that follow a
+grown daily part, and accelerated courses that must move whole, are not credited: the
+bound stays a bound, if a loose one there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import instances as gen  # noqa: E402
+
+from tms_sched.attendance import mark_appointment, record_chair_down, record_closure, sign_off_through  # noqa: E402
+from tms_sched.calendar import ClinicCalendar  # noqa: E402
+from tms_sched.check import check_schedule  # noqa: E402
+from tms_sched.io.clinic import Roster  # noqa: E402
+from tms_sched.model.schedule import Schedule  # noqa: E402
+from tms_sched.plan.planner import plan_schedule  # noqa: E402
+from tms_sched.plan.replan import replan  # noqa: E402
+
+KINDS = ("chair", "hours", "away", "snow", "missed")
+RUN_WEEKS = 2
+HARD = ("TMS001", "TMS002", "TMS003", "TMS004", "TMS005", "TMS006", "TMS007", "TMS010", "TMS013", "TMS017")
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def running(inst: gen.Instance) -> tuple[Schedule, dt.date]:
+    """The clinic planned on its Monday and run for RUN_WEEKS: everything before today done."""
+    schedule = plan_schedule(inst.clinic, inst.patients, inst.today).schedule
+    today = inst.today + dt.timedelta(weeks=RUN_WEEKS)
+    return sign_off_through(schedule, today - dt.timedelta(days=1), today).schedule, today
+
+
+def local_day(appt, zone) -> dt.date:
+    return appt.start.astimezone(zone).date()
+
+
+def disrupt(kind: str, clinic, schedule: Schedule, today: dt.date, rng: random.Random):
+    """One disruption: the clinic and the schedule as they stand after it."""
+    zone = clinic.zone
+    if kind == "chair":
+        chair = rng.choice(clinic.chairs).id
+        start = today + dt.timedelta(days=rng.randrange(0, 5))
+        end = start + dt.timedelta(days=rng.randrange(0, 2))
+        return clinic, record_chair_down(schedule, chair, start, end, "coil", today,
+                                         chairs=[c.id for c in clinic.chairs]).schedule
+    if kind == "hours":
+        weekday = rng.choice(WEEKDAY_KEYS[:5])
+        windows = list(clinic.info.hours[weekday])
+        windows[0] = (windows[0][0] + 60, windows[0][1])
+        hours = {**clinic.info.hours, weekday: tuple(windows)}
+        return dataclasses.replace(clinic, info=clinic.info.model_copy(update={"hours": hours})), schedule
+    if kind == "away":
+        techs = [s for s in clinic.staff if s.role == "technician"] or list(clinic.staff)
+        member = rng.choice(techs)
+        start = today + dt.timedelta(days=rng.randrange(0, 5))
+        away = list(member.away) + [start + dt.timedelta(days=k) for k in range(7)]
+        staff = [s.model_copy(update={"away": away}) if s.id == member.id else s for s in clinic.staff]
+        return dataclasses.replace(clinic, staff=staff), schedule
+    if kind == "snow":
+        cal = ClinicCalendar(clinic, schedule.closures)
+        days = [today + dt.timedelta(days=k) for k in range(1, 8)]
+        day = rng.choice([d for d in days if cal.is_open(d)])
+        return clinic, record_closure(schedule, day, "snow", today).schedule
+    # missed: 5% of the last week's sessions (done) were in fact missed
+    week = [(sp.id, a) for sp, a in schedule.appointments()
+            if a.kind == "treatment" and a.status == "done"
+            and today - dt.timedelta(days=7) <= local_day(a, zone) < today]
+    week.sort(key=lambda x: (x[1].start, x[1].id))
+    for pid, appt in rng.sample(week, max(1, round(0.05 * len(week)))):
+        local = appt.start.astimezone(zone)
+        schedule = mark_appointment(schedule, pid, local.date(), local.time(), "missed", None, today).schedule
+    return clinic, schedule
+
+
+def last_sessions(schedule: Schedule, zone) -> dict[str, dt.date]:
+    out = {}
+    for sp in schedule.patients:
+        days = [local_day(a, zone) for a in sp.appointments if a.kind != "assessment" and a.live]
+        if days:
+            out[sp.id] = max(days)
+    return out
+
+
+def business_days(cal: ClinicCalendar, a: dt.date, b: dt.date) -> int:
+    """Open days after ``a`` up to and including ``b`` (0 when b <= a)."""
+    return sum(1 for k in range(1, (b - a).days + 1) if cal.is_open(a + dt.timedelta(days=k)))
+
+
+def hard_violations(clinic, schedule: Schedule, patients) -> int:
+    report = check_schedule(clinic, schedule, "schedule.toml", None, Roster(patients=patients), HARD)
+    return len([f for f in report.findings if f.severity == "error"])
+
+
+def touched_ids(clinic, schedule: Schedule, patients, today: dt.date) -> set[str]:
+    """Planned appointments from today on that the disrupted clinic no longer allows."""
+    report = check_schedule(clinic, schedule, "schedule.toml", None, Roster(patients=patients),
+                            ("TMS003", "TMS005", "TMS006", "TMS007"))
+    return {f.appointment for f in report.findings if f.appointment}
+
+
+def lower_bound(kind: str, clinic, before: Schedule, disrupted: Schedule, touched: set[str],
+                today: dt.date, roster) -> int:
+    """Days lost that no replan can avoid (a relaxation; see the module's docstring)."""
+    zone = clinic.zone
+    cal = ClinicCalendar(clinic, disrupted.closures)
+    patients = {p.id: p for p in roster}
+    closed_days = {c.date for c in disrupted.closures if c.date is not None and c.chair is None}
+    if kind in ("missed", "snow"):
+        bound = 0
+        for sp in disrupted.patients:
+            protocol = clinic.protocols.get(sp.protocol)
+            if protocol is None or any(getattr(p, "per_day", 1) > 1 for p in protocol.phases):
+                continue
+            if kind == "missed":
+                lost = [a for a in sp.appointments if a.status == "missed" and a.kind == "treatment"
+                        and today - dt.timedelta(days=7) <= local_day(a, zone) < today
+                        and before.patient(sp.id) and any(b.id == a.id and b.status == "done"
+                                                          for b in before.patient(sp.id).appointments)]
+            else:
+                lost = [a for a in sp.appointments if a.id in touched and a.kind != "assessment"]
+            if not lost:
+                continue
+            live = sorted({local_day(a, zone) for a in sp.appointments if a.live and a.kind != "assessment"
+                           and a.id not in touched and local_day(a, zone) >= today})
+            if not live:
+                continue
+            patient = patients.get(sp.id)
+            per_week = max((getattr(p, "days_per_week", 0) for p in protocol.phases), default=5) or 5
+            weeks: dict[dt.date, int] = {}
+            for day in live:
+                monday = day - dt.timedelta(days=day.weekday())
+                weeks[monday] = weeks.get(monday, 0) + 1
+
+            def usable(day: dt.date) -> bool:
+                """A day a make-up could take before the course's end (chairs left aside)."""
+                if not cal.is_open(day) or day in live or day in closed_days:
+                    return False
+                if weeks.get(day - dt.timedelta(days=day.weekday()), 0) >= per_week:
+                    return False
+                if patient is not None:
+                    hours = patient.availability if patient.availability is not None else clinic.info.hours
+                    if day in patient.unavailable or not hours.get(WEEKDAY_KEYS[day.weekday()]):
+                        return False
+                return True
+
+            spare = [today + dt.timedelta(days=k) for k in range((live[-1] - today).days + 1)
+                     if usable(today + dt.timedelta(days=k))]
+            bound += max(0, len(lost) - len(spare))
+        return bound
+    # chair, hours, away: chair (or staff) minutes displaced against those free that day
+    bound = 0
+    by_day: dict[dt.date, list] = {}
+    for sp, a in disrupted.appointments():
+        if a.id in touched and a.kind != "assessment":
+            by_day.setdefault(local_day(a, zone), []).append((sp, a))
+    for day, hit in by_day.items():
+        used: dict[str, int] = {}
+        for sp, a in disrupted.appointments():
+            if a.live and a.chair and local_day(a, zone) == day and a.id not in touched:
+                used[a.chair] = used.get(a.chair, 0) + a.minutes
+        for capability in {clinic.protocols[sp.protocol].capability for sp, _ in hit}:
+            need = sum(a.minutes for sp, a in hit if clinic.protocols[sp.protocol].capability == capability)
+            free = sum(max(0, sum(e - s for s, e in cal.chair_windows(c.id, day)) - used.get(c.id, 0))
+                       for c in clinic.chairs if capability in c.capabilities)
+            if need > free:
+                longest = max(a.minutes for sp, a in hit)
+                bound += -(-(need - free) // longest)
+    return bound
+
+
+def measure(kind: str, inst: gen.Instance, schedule: Schedule, today: dt.date, seed: int) -> dict:
+    rng = random.Random(f"{inst.name}-{seed}-{kind}")
+    clinic, disrupted = disrupt(kind, inst.clinic, schedule, today, rng)
+    touched = touched_ids(clinic, disrupted, inst.patients, today)
+    missed_now = {a.id for _, a in disrupted.appointments() if a.status == "missed"} - \
+        {a.id for _, a in schedule.appointments() if a.status == "missed"}
+    started = time.perf_counter()
+    result = replan(clinic, disrupted, inst.patients, today)
+    seconds = time.perf_counter() - started
+    after = result.schedule
+    cal = ClinicCalendar(clinic, after.closures)
+    before_last, after_last = last_sessions(disrupted, clinic.zone), last_sessions(after, clinic.zone)
+    on_hold = {u.id for u in after.unplaced} - {u.id for u in schedule.unplaced}
+    lost = sum(business_days(cal, before_last[pid], after_last[pid])
+               for pid in before_last if pid in after_last and pid not in on_hold)
+    moved = sum(1 for m in result.moved if m.new.status == "planned" and m.new.kind != "assessment") + \
+        sum(1 for _, a in result.added if a.kind != "assessment")
+    assessments = sum(1 for m in result.moved if m.new.status == "planned" and m.new.kind == "assessment") + \
+        sum(1 for _, a in result.added if a.kind == "assessment")
+    if os.environ.get("DISRUPTION_VERBOSE"):
+        for u in after.unplaced:
+            if u.id in on_hold:
+                print(f"  {inst.name} seed {seed} {kind}: {u.id} ({u.protocol}) on hold: {u.reason}", file=sys.stderr)
+    return {"kind": kind, "lost": lost, "on_hold": len(on_hold), "moved": moved, "assessments": assessments,
+            "touched": len(touched) + len(missed_now),
+            "bound": lower_bound(kind, clinic, schedule, disrupted, touched, today, inst.patients),
+            "violations": hard_violations(clinic, after, inst.patients), "seconds": seconds}
+
+
+def large_outage(seed: int) -> dict:
+    """The large single site: a chair down for one day, and the time the replan takes."""
+    inst = gen.large(seed)
+    schedule = plan_schedule(inst.clinic, inst.patients, inst.today).schedule
+    today = inst.today + dt.timedelta(weeks=RUN_WEEKS)
+    schedule = sign_off_through(schedule, today - dt.timedelta(days=1), today).schedule
+    chair = inst.clinic.chairs[0].id
+    day = today + dt.timedelta(days=1)
+    disrupted = record_chair_down(schedule, chair, day, day, "coil", today).schedule
+    touched = touched_ids(inst.clinic, disrupted, inst.patients, today)
+    started = time.perf_counter()
+    result = replan(inst.clinic, disrupted, inst.patients, today)
+    seconds = time.perf_counter() - started
+    cal = ClinicCalendar(inst.clinic, result.schedule.closures)
+    before_last = last_sessions(disrupted, inst.clinic.zone)
+    after_last = last_sessions(result.schedule, inst.clinic.zone)
+    lost = sum(business_days(cal, before_last[p], after_last[p]) for p in before_last if p in after_last)
+    moved = sum(1 for m in result.moved if m.new.status == "planned" and m.new.kind != "assessment") + \
+        sum(1 for _, a in result.added if a.kind != "assessment")
+    assessments = sum(1 for m in result.moved if m.new.status == "planned" and m.new.kind == "assessment") + \
+        sum(1 for _, a in result.added if a.kind == "assessment")
+    return {"kind": "chair (1 day)", "lost": lost, "on_hold": len(result.unplaced), "moved": moved,
+            "assessments": assessments,
+            "touched": len(touched), "bound": 0,
+            "violations": hard_violations(inst.clinic, result.schedule, inst.patients), "seconds": seconds}
+
+
+SIZES = {"S": dict(chairs=4, n=20), "M": dict(chairs=6, n=40), "L": dict(chairs=8, n=60, stream=True)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=3, help="seeds per clinic (default 3)")
+    ap.add_argument("--no-large", action="store_true", help="leave out the large single site")
+    args = ap.parse_args()
+    print("| clinic | disruption | runs | days lost | lower bound | courses on hold | touched | sessions moved or added "
+          "| assessments moved | violations | slowest replan (s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for size, kw in SIZES.items():
+        rows = {k: [] for k in KINDS}
+        for seed in range(1, args.seeds + 1):
+            inst = gen.small(size, seed=seed, load=0.9, warmup_weeks=0, **kw)
+            schedule, today = running(inst)
+            for kind in KINDS:
+                rows[kind].append(measure(kind, inst, schedule, today, seed))
+        for kind in KINDS:
+            r = rows[kind]
+            print(f"| {size} | {kind} | {len(r)} | {sum(x['lost'] for x in r)} | {sum(x['bound'] for x in r)} "
+                  f"| {sum(x['on_hold'] for x in r)} | {sum(x['touched'] for x in r)} "
+                  f"| {sum(x['moved'] for x in r)} | {sum(x['assessments'] for x in r)} "
+                  f"| {sum(x['violations'] for x in r)} "
+                  f"| {max(x['seconds'] for x in r):.2f} |")
+        sys.stdout.flush()
+    if not args.no_large:
+        x = large_outage(1)
+        print(f"| large (40 chairs) | {x['kind']} | 1 | {x['lost']} | {x['bound']} | {x['on_hold']} "
+              f"| {x['touched']} | {x['moved']} | {x['assessments']} | {x['violations']} | {x['seconds']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
