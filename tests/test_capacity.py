@@ -213,6 +213,9 @@ def test_html_holds_an_inline_chart_and_never_replaces_a_file_of_another_kind(tm
     assert other.read_text(encoding="utf-8") == "<html>my notes</html>"
     folder = CliRunner().invoke(main, [*args[:-1], str(tmp_path)])
     assert folder.exit_code == 2 and "is a folder" in folder.output
+    nowhere = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "missing" / "page.html")])
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output
+    assert "Waits" not in nowhere.output  # refused before simulating, not after
 
 
 @pytest.mark.parametrize("protocol", ["standard-10hz", "accelerated-5x5", "snt"])

@@ -148,6 +148,8 @@ def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | No
     from ..capacity.simulate import Setup, default_jobs, simulate
 
     rates = parse_rates(referrals, list(clinic.protocols))
+    if html_path:  # refused before the simulation rather than after it
+        view.check_page_target(html_path)
     setup = Setup(clinic, today, schedule, list(roster.patients), now_minute=now)
     progress, update = _progress_bar()
     if progress is not None:

@@ -269,6 +269,9 @@ def check_page_target(path: str) -> None:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"--html {path}: is a folder; give a file name, like capacity.html")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"--html {path}: the folder {folder} does not exist")
     if target.exists() and not is_capacity_page(target):
         raise OutputError(f"--html {path}: the file exists and is not a page tms-sched capacity wrote; "
                           "it is left as it is (choose another name, or move it away)")
