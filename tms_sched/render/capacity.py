@@ -110,9 +110,12 @@ def report_view(report: Report) -> RenderableType:
     for r in roles:
         staff.add_column(escape(r), justify="right", no_wrap=True)
     staff.add_column("binding", no_wrap=True)
+    if not roles:  # no staff named: the binding goes beside the chairs
+        chairs.add_column("binding", no_wrap=True)
     for o in report.outcomes:
         cu, su = o.chair_use(), o.staff_use()
-        chairs.add_row(escape(o.variant.name), *(_share(cu.get(c, 0.0)) for c in caps))
+        chairs.add_row(escape(o.variant.name), *(_share(cu.get(c, 0.0)) for c in caps),
+                       *([] if roles else [escape(o.binding or "-")]))
         staff.add_row(escape(o.variant.name), *(_share(su.get(r, 0.0)) for r in roles), escape(o.binding or "-"))
     use: list[RenderableType] = [chairs] + ([staff] if roles else [])
     lines = [waits, *use, Text(binding_sentence(report))]
