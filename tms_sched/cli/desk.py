@@ -75,9 +75,11 @@ def pin(schedule_path: str, appointment_ids: tuple[str, ...], unpin: bool, today
     from .. import handedit
     from ..attendance import AttendanceError
     from ..io.common import read_text
+    from ..io.lock import schedule_lock
     from ..io.schedule import load_schedule
 
     today = today or dt.date.today()
+    click.get_current_context().with_resource(schedule_lock(schedule_path))  # one writer at a time
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
     try:
@@ -134,6 +136,7 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
     from ..attendance import AttendanceError
     from ..io import load_setup
     from ..io.common import read_text
+    from ..io.lock import schedule_lock
     from ..io.schedule import load_schedule
 
     today = today or dt.date.today()
@@ -144,6 +147,7 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
     at = parse_time(time_text)
     if at is None:
         raise UsageError(f"TIME '{time_text}' is not a time of day; give it as HH:MM, such as 10:30")
+    click.get_current_context().with_resource(schedule_lock(schedule_path))  # one writer at a time
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
     clinic, roster = load_setup(clinic_path, roster_paths)

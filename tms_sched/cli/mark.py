@@ -179,11 +179,13 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     """
     from .. import attendance
     from ..io.common import read_text
+    from ..io.lock import schedule_lock
     from ..io.schedule import load_schedule, render_schedule, schedule_format
 
     today = today or dt.date.today()
     _chair_down_complete(chair_down)
     form = _one_form(args, through, closed, chair_down, discharge_flag, note, reason)
+    click.get_current_context().with_resource(schedule_lock(schedule_path))  # one writer at a time
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
     clinic = _schedules_clinic(clinic_path, schedule) if clinic_path else None

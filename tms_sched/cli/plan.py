@@ -137,6 +137,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     """
     # The heavy parts load here, when the command runs, so that --help stays quick.
     from ..io import load_setup
+    from ..io.lock import schedule_lock
     from ..io.roster import roster_warnings
     from ..io.schedule import load_schedule, render_schedule, write_schedule
     from ..plan.planner import plan_schedule
@@ -169,6 +170,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         where = ("the rosters list none" if rosters
                  else f"{clinic_path} has no [[patients]] and no --roster FILE was given")
         echo_err(f"warning: no patients to plan: {where}")
+    # One writer at a time: the schedule replanned, and the file written over.
+    for held in dict.fromkeys(p for p in (schedule_path, output) if p and p != "-" and Path(p).is_file()):
+        click.get_current_context().with_resource(schedule_lock(held))
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)
     progress, update = _progress_bar()
