@@ -164,18 +164,36 @@ def to_json(schedule: Schedule) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made plain text (OWASP CSV injection).
+
+    A note such as ``=HYPERLINK(...)`` or ``@SUM(1+1)`` would otherwise run when the CSV is
+    opened; a leading apostrophe makes spreadsheets show it as the text it is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(schedule: Schedule) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    # With "\n" ending the lines the csv module leaves a lone "\r" unquoted, and readers
+    # take it for the end of a row; a row holding one is written with every cell quoted.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for patient, appt in schedule.appointments():
         local = appt.start
-        writer.writerow([
+        row = [neutralise_cell(cell) for cell in [
             patient.id, patient.protocol, appt.id, appt.kind, appt.name or "", appt.session or "",
             appt.chair or "", local.date().isoformat(), local.strftime("%H:%M"), appt.end.strftime("%H:%M"),
             appt.minutes, appt.staff or "", appt.status, appt.revision, appt.note or "",
             "true" if appt.pinned else "", appt.previous_start.isoformat() if appt.previous_start else "",
-        ])
+        ]]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in row) else writer).writerow(row)
     return buf.getvalue()
 
 
