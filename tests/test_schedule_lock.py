@@ -105,7 +105,7 @@ def test_the_waiting_message_names_the_file_and_what_to_do(planned, tmp_path):
                 with schedule_lock(path, wait=0.1):
                     os._exit(0)
             except OutputError as exc:
-                ok = "another tms-sched command" in str(exc) and "nothing was written" in str(exc)
+                ok = "another command has been writing it" in str(exc) and "nothing was written" in str(exc)
                 os._exit(7 if ok else 1)
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 7

@@ -59,8 +59,8 @@ def schedule_lock(path: str | os.PathLike[str], wait: float | None = None) -> It
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise OutputError(f"{path}: another tms-sched command has been writing it for {wait:.0f} s; "
-                                      "nothing was written. Wait for it to finish, then run this command again "
+                    raise OutputError(f"{path}: another command has been writing it for {wait:.0f} s; nothing was "
+                                      "written. Wait for it to finish, then run this command again "
                                       f"(the lock is {lock})") from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
