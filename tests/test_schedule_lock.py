@@ -90,7 +90,7 @@ def test_a_second_writer_gives_up_with_a_clear_message(planned, tmp_path):
             lock.WAIT_SECONDS = waited
     assert child.exitcode == 2
     assert path.read_text() == before
-    assert lock_path(path).exists()
+    assert not lock_path(path).exists()  # removed when the holder lets go
 
 
 def test_the_waiting_message_names_the_file_and_what_to_do(planned, tmp_path):

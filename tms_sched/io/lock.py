@@ -6,9 +6,9 @@ at the same moment both land instead of one silently replacing the other. A seco
 writer waits a few seconds for the first, then gives up with a clear message.
 
 The lock is a small hidden file next to the schedule (``.schedule.toml.lock``), locked
-with ``fcntl.flock``; the schedule itself cannot carry the lock because each write
-replaces it with a new file. The lock file is left in place: removing it would let two
-writers lock two different files.
+with ``fcntl.flock`` and removed when the writer is done; the schedule itself cannot
+carry the lock because each write replaces it with a new file. A writer that wins the
+lock checks that the file it locked is still the one at that name before it goes on.
 """
 
 from __future__ import annotations
@@ -45,25 +45,38 @@ def schedule_lock(path: str | os.PathLike[str], wait: float | None = None) -> It
         yield
         return
     lock = lock_path(path)
+    wait = WAIT_SECONDS if wait is None else wait
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot take the write lock {lock} ({exc.strerror}); "
+                              "nothing was written") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise OutputError(f"{path}: another command has been writing it for {wait:.0f} s; nothing was "
+                                  "written. Wait for it to finish, then run this command again "
+                                  f"(the lock is {lock})") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+            continue
+        # The holder before us removes the lock file as it lets go; a lock on a removed
+        # file guards nothing, so take it again on the file that is there now.
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot take the write lock {lock} ({exc.strerror}); nothing was written") from None
-    try:
-        wait = WAIT_SECONDS if wait is None else wait
-        deadline = time.monotonic() + wait
-        delay = 0.01
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputError(f"{path}: another command has been writing it for {wait:.0f} s; nothing was "
-                                      "written. Wait for it to finish, then run this command again "
-                                      f"(the lock is {lock})") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.2)
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        with contextlib.suppress(OSError):
+            os.unlink(lock)  # leave no file behind; the next writer makes its own
+        os.close(fd)
