@@ -113,3 +113,8 @@ def test_load_names_the_binding_resource_per_day() -> None:
     # Tuesday: two mappings (2 h of staff time) against 13 h on shift, 2 h of 18 h chair time
     assert lines[at + 3].split() == ["Tue", "03-02", "11%", "15%", "2h", "/", "13h", "staff"]
     assert "Wed 03-03" not in "\n".join(lines[at:])  # closed: snow
+
+
+def test_calls_keep_each_time_on_one_line_when_narrow() -> None:
+    text = show("--view", "calls", "--since-revision", "1", width=80).stdout
+    assert "  moved       Mon 03-08 09:00   Mon 03-08 10:00   treatment 5" in text

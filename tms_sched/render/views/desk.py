@@ -26,8 +26,9 @@ def _table(*headers: str, right: Sequence[str] = ()) -> Table:
     return table
 
 
-def _local(facts: ScheduleFacts, moment: dt.datetime) -> str:
-    return moment.astimezone(facts.zone).strftime("%a %Y-%m-%d %H:%M")
+def _local(facts: ScheduleFacts, moment: dt.datetime, width: int = 100) -> str:
+    # a narrow terminal drops the year, so old and new time each stay on one line
+    return moment.astimezone(facts.zone).strftime("%a %Y-%m-%d %H:%M" if width >= 90 else "%a %m-%d %H:%M")
 
 
 # -- staff ----------------------------------------------------------------------------
@@ -126,8 +127,8 @@ def calls_view(facts: ScheduleFacts, since: int, width: int = 100) -> Renderable
         lost = {b.appt.session for b in facts.by_patient[pid] if b.status in ("missed", "cancelled")}
         for change, b in items:
             counts[change] += 1
-            was = _local(facts, b.appt.previous_start) if change == "moved" and b.appt.previous_start else ""
-            now = _local(facts, b.appt.start)
+            was = _local(facts, b.appt.previous_start, width) if change == "moved" and b.appt.previous_start else ""
+            now = _local(facts, b.appt.start, width)
             if change == "cancelled":
                 was, now = now, "-"
             what = b.what() + (f" {b.appt.session}" if b.appt.session else "")
@@ -231,7 +232,8 @@ def waitlist_view(facts: ScheduleFacts, width: int = 100) -> RenderableType:
         p90 = waits[min(len(waits) - 1, -(-9 * len(waits) // 10) - 1)]
         parts.append(Text(f"mean wait {mean:.1f} business days, p90 {p90}", style="dim"))
     elif rows:
-        parts.append(Text("no waits: give the roster (--roster) for the patients' start_after", style="dim"))
+        parts.append(Text("no waits: no roster entry of these patients gives a start_after (a roster in a file "
+                          "needs --roster FILE)", style="dim"))
     return Group(*parts)
 
 
