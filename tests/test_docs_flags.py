@@ -102,7 +102,7 @@ def test_every_flag_on_a_documented_command_line_is_that_commands() -> None:
 
 
 def test_every_flag_the_docs_and_help_name_exists() -> None:
-    everywhere = {"--version"} | set().union(*(flags_of(c) for c in commands().values()))
+    everywhere = {"--version"} | flags_of(main) | set().union(*(flags_of(c) for c in commands().values()))
     texts = {f"{page.name}:{n}": line for page in PAGES for n, line in code(page.read_text(encoding="utf-8"))
              if not OTHER_PROGRAMS.search(line)}
     texts.update({f"tms-sched {path} --help": command.help or "" for path, command in commands().items()})

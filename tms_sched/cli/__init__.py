@@ -141,7 +141,11 @@ today_option = click.option(
 
 @click.group(cls=TmsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tms-sched")
-def main() -> None:
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour in tables and views. auto: in a terminal, unless NO_COLOR is set; FORCE_COLOR=1 "
+                   "forces it in a pipe. always and never win over both.")
+@click.pass_context
+def main(ctx: click.Context, color: str) -> None:
     """Plan, check, show and export TMS treatment schedules.
 
     A coordinator describes the clinic (chairs, hours, closures, staff) and the waiting
@@ -152,6 +156,7 @@ def main() -> None:
     Exit codes: 0 success, 1 findings or unplaced patients, 2 bad input or usage,
     3 internal error.
     """
+    ctx.meta["tms_sched.color"] = color  # read by every console the command makes
 
 
 def run() -> None:

@@ -39,19 +39,19 @@ def protocols(protocol_id: str | None, clinic_path: str | None) -> None:
     """
     from ..io.validation import suggest
     from ..protocols import builtin_raw
-    from ..render.console import make_console
+    from ..render.console import make_console, print_trimmed
     from ..render.protocols import protocol_detail, protocol_list
 
     library, clinic = _library(clinic_path)
     builtin = list(builtin_raw())
     console = make_console()
     if protocol_id is None:
-        console.print(protocol_list(library, clinic, builtin))
+        print_trimmed(console, protocol_list(library, clinic, builtin))
         return
     if protocol_id not in library:
         hint = suggest(protocol_id, library) or f"; known: {', '.join(sorted(library))}"
         raise UsageError(f"unknown protocol '{protocol_id}'{hint}")
-    console.print(protocol_detail(library[protocol_id], clinic, set(builtin)))
+    print_trimmed(console, protocol_detail(library[protocol_id], clinic, set(builtin)))
 
 
 @main.command()
@@ -75,7 +75,7 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, sched
 
     from ..calendar import ClinicCalendar, intersect, weekday_key
     from ..io import load_clinic
-    from ..render.console import make_console
+    from ..render.console import make_console, print_trimmed
     from ..tz import local_datetime, unstable_minutes
 
     clinic, _ = load_clinic(clinic_path)
@@ -128,7 +128,7 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, sched
         table.add_column(col)
     for day, what, reason in sorted(rows, key=lambda r: r[0]):  # stable: clinic, then chairs in file order
         table.add_row(day.isoformat(), day.strftime("%a"), what, reason)
-    console.print(table)
+    print_trimmed(console, table)
 
 
 @main.command(short_help="Write a starter clinic and roster into a folder.")
