@@ -178,3 +178,32 @@ def test_json_shape_is_stable():
         }],
         "summary": {"errors": 1, "warnings": 0, "by_code": {"TMS001": 1}},
     }
+
+
+def test_sarif_links_the_tool_and_each_rule_to_its_documentation():
+    import json as _json
+    import re as _re
+
+    from tms_sched import PROJECT_URL
+    from tms_sched.render.findings import RULES_DOC
+
+    report = run(FIXTURES / "tms001.toml")
+    driver = _json.loads(render_sarif(report))["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == PROJECT_URL
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = set()
+    for heading in _re.findall(r"^## (TMS\d{3}: .*)$", doc, flags=_re.M):
+        anchors.add("".join(c for c in heading.lower() if c.isalnum() or c in " -_").replace(" ", "-"))
+    assert driver["rules"]
+    for rule in driver["rules"]:
+        page, _, anchor = rule["helpUri"].partition("#")
+        assert page == RULES_DOC and anchor in anchors, rule["helpUri"]
+
+
+def test_junit_gives_every_suite_and_case_a_time():
+    import xml.etree.ElementTree as _ET
+
+    out = render_junit(run(FIXTURES / "tms001.toml"))
+    root = _ET.fromstring(out.split("\n", 1)[1])
+    elements = [e for e in root.iter() if e.tag in ("testsuites", "testsuite", "testcase")]
+    assert elements and all(e.get("time") == "0" for e in elements)

@@ -445,3 +445,12 @@ def test_another_clinics_file_is_said_once_not_per_appointment(tmp_path):
                  "-o", str(tmp_path / "out"))
     refused(result, "schedule.clinic: the schedule belongs to 'Elsewhere ", "follow from that; they are not listed")
     assert result.stderr.count("error:") <= 3
+
+
+def test_subscribers_are_told_how_often_to_refresh(tmp_path):
+    export(tmp_path, "--by", "clinic")
+    raw = (tmp_path / "clinic.ics").read_bytes().decode("utf-8")
+    assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in raw
+    assert "\r\nX-PUBLISHED-TTL:PT1H\r\n" in raw
+    strict, loose = parse(tmp_path / "clinic.ics")
+    assert loose["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)

@@ -21,7 +21,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from icalendar import Alarm, Calendar, Event, Timezone
-from icalendar.prop import vText
+from icalendar.prop import vDuration, vText
 
 from ..errors import OutputError, Problem
 from ..io.common import atomic_write
@@ -34,6 +34,8 @@ from ..protocols import builtin_raw
 View = Literal["patient", "chair", "staff", "clinic"]
 VIEWS: tuple[View, ...] = ("patient", "chair", "staff", "clinic")
 
+REFRESH = dt.timedelta(hours=1)
+"""How often a calendar program that subscribes to an exported file should fetch it again."""
 PRODID = "-//tms-sched//tms-sched export ical//EN"
 CLINIC_PROPERTY = "X-TMS-SCHED-CLINIC"
 """Marks a file as this clinic's export, so that a later export may replace it."""
@@ -284,6 +286,9 @@ class _Builder:
         cal.add("DESCRIPTION", _text(about))
         cal.add("X-WR-CALDESC", _text(about))
         cal.add("X-WR-TIMEZONE", self.clinic.info.timezone)
+        # A subscribed calendar asks again this often (RFC 7986; the older X- name for Outlook).
+        cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
         cal.add(CLINIC_PROPERTY, _text(self.clinic_name))
         cal.add_component(self.timezone)
         for entry in entries:
