@@ -20,6 +20,34 @@ def _inline(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+OFFSET_DATETIMES = ("Appointment",)
+"""Models whose date-times carry a UTC offset (RFC 3339 date-time); every other date-time in
+the files is local wall-clock time in the clinic's zone (a closure's or downtime's start)."""
+
+LOCAL_DATETIME = {
+    "type": "string",
+    "format": "partial-date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+    "description": "a local date-time without UTC offset, e.g. 2026-12-10T12:00:00",
+}
+
+
+def _local_datetimes(node: Any) -> None:
+    """Turn every RFC 3339 date-time below ``node`` into a local (offset-free) date-time."""
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            if isinstance(value, dict) and value.get("format") == "date-time":
+                node[key] = {**{k: v for k, v in value.items() if k != "format"}, **LOCAL_DATETIME}
+            else:
+                _local_datetimes(value)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            if isinstance(value, dict) and value.get("format") == "date-time":
+                node[i] = {**{k: v for k, v in value.items() if k != "format"}, **LOCAL_DATETIME}
+            else:
+                _local_datetimes(value)
+
+
 def json_schema(kind: str) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     if kind == "schedule":
@@ -48,8 +76,12 @@ def json_schema(kind: str) -> dict[str, Any]:
         else:
             raise ValueError(f"unknown schema '{kind}'; choose one of {', '.join(KINDS)}")
     root.pop("title", None)  # the model's class name; the file's title is ours
+    for name, definition in defs.items():
+        if name not in OFFSET_DATETIMES:
+            _local_datetimes(definition)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:tms-sched:schema:{kind}",
         "title": title,
         **root,
         "$defs": dict(sorted(defs.items())),
