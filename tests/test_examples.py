@@ -124,7 +124,8 @@ def test_config_example_loads_and_uses_every_protocol(repo_root: Path) -> None:
 def test_init_output_loads(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["init", str(tmp_path / "new")])
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["clinic.toml", "roster.toml"]
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == [
+        "clinic.schema.json", "clinic.toml", "roster.schema.json", "roster.toml"]
     clinic, roster = load_setup(str(tmp_path / "new" / "clinic.toml"), [str(tmp_path / "new" / "roster.toml")])
     assert roster.patients
     assert roster.warnings + roster_warnings(clinic, roster, TODAY) == []

@@ -236,11 +236,13 @@ def test_init_writes_a_starter_pair(tmp_path: Path) -> None:
     assert lines(result.stderr) == [
         f"wrote {target / 'clinic.toml'}",
         f"wrote {target / 'roster.toml'}",
+        f"wrote {target / 'clinic.schema.json'}",
+        f"wrote {target / 'roster.schema.json'}",
         f"next: tms-sched plan {target / 'clinic.toml'} --roster {target / 'roster.toml'}",
     ]
 
 
-@pytest.mark.parametrize("existing", ["clinic.toml", "roster.toml"])
+@pytest.mark.parametrize("existing", ["clinic.toml", "roster.toml", "clinic.schema.json"])
 def test_init_never_overwrites(tmp_path: Path, existing: str) -> None:
     (tmp_path / existing).write_text("# mine\n", encoding="utf-8")
     result = run("init", str(tmp_path))
@@ -250,3 +252,18 @@ def test_init_never_overwrites(tmp_path: Path, existing: str) -> None:
     ]
     assert (tmp_path / existing).read_text(encoding="utf-8") == "# mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing], "nothing else is written either"
+
+
+def test_init_starters_name_their_schemas_and_validate_against_them(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+    import tomli
+
+    assert run("init", str(tmp_path)).exit_code == 0
+    for kind in ("clinic", "roster"):
+        text = (tmp_path / f"{kind}.toml").read_text(encoding="utf-8")
+        assert text.splitlines()[0] == f"#:schema ./{kind}.schema.json"
+        schema = json.loads((tmp_path / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        data = json.loads(json.dumps(tomli.loads(text), default=lambda v: v.isoformat()))
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []

@@ -134,22 +134,27 @@ def closures(clinic_path: str, start: dt.date | None, end: dt.date | None, sched
 @main.command(short_help="Write a starter clinic and roster into a folder.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
-    """Write a starter clinic.toml and roster.toml into DIRECTORY (never overwrites).
+    """Write a starter clinic.toml and roster.toml, with their JSON Schemas, into DIRECTORY (never overwrites).
 
     DIRECTORY (default: the current folder) is created when missing. The command to
     plan the starter clinic is printed next, quoted so that it can be pasted.
     """
     from ..io.common import atomic_write
+    from ..schema import json_schema
 
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
-    files = ("clinic.toml", "roster.toml")
+    # The starters name their schemas on their first line (#:schema), so editors check them.
+    files = ("clinic.toml", "roster.toml", "clinic.schema.json", "roster.schema.json")
     existing = [f for f in files if (target / f).exists()]
     if existing:
         raise OutputError(f"{target / existing[0]}: already exists; init never overwrites "
                           "(choose an empty directory)")
     for name in files:
-        text = resources.files("tms_sched.templates").joinpath(name).read_text(encoding="utf-8")
+        if name.endswith(".schema.json"):
+            text = json.dumps(json_schema(name.removesuffix(".schema.json")), indent=2) + "\n"
+        else:
+            text = resources.files("tms_sched.templates").joinpath(name).read_text(encoding="utf-8")
         atomic_write(target / name, text)
         click.echo(f"wrote {target / name}", err=True)
     click.echo(f"next: {shell_line('tms-sched', 'plan', target / 'clinic.toml', '--roster', target / 'roster.toml')}",
