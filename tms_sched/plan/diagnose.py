@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 
@@ -99,6 +100,14 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
     if staff_reason:
         return staff_reason
     far = today + dt.timedelta(weeks=clinic.info.horizon_weeks * 2)
+    horizon_end = today + dt.timedelta(weeks=clinic.info.horizon_weeks)
+    if patient.start_after is not None and patient.start_after > horizon_end:
+        return (f"start_after {patient.start_after} lies beyond the clinic's {clinic.info.horizon_weeks}-week "
+                f"horizon (its last day {horizon_end}): the course is booked by a plan once the horizon "
+                "reaches it (plan again nearer the date, or raise horizon_weeks)")
+    staff_binding = _staff_binding(clinic, calendar, timeline, patient, protocol, today, policy)
+    if staff_binding:
+        return staff_binding
     if patient.deadline is not None:
         if patient.deadline < today:
             return f"the deadline {patient.deadline} is already past (renew the authorization)"
@@ -135,6 +144,62 @@ def explain_unplaced(clinic: Clinic, calendar: ClinicCalendar, timeline: Timelin
     return (f"no complete course fits in the next {2 * clinic.info.horizon_weeks} weeks (twice the clinic's "
             f"{clinic.info.horizon_weeks}-week horizon) with this availability and the {what} free "
             "(widen the availability or add capacity)")
+
+
+def _staff_binding(clinic: Clinic, calendar: ClinicCalendar, timeline: Timeline, patient: Patient, protocol,
+                   today: dt.date, policy: Policy) -> str | None:
+    """A reason naming the staff when their shifts, and nothing else, keep the course out of
+    its window (the deadline, else the horizon): it would fit with the staff's hours widened
+    to the opening hours. The physician's hours are tried alone first."""
+    if not clinic.staff:
+        return None
+    full = {d: w for d, w in clinic.info.hours.items()}
+
+    def fits_with(staff) -> dt.date | None:
+        relaxed = dataclasses.replace(clinic, staff=staff)
+        tl = _restaffed(timeline, relaxed)
+        attempt = CourseBuilder(tl, relaxed, patient, protocol, today, policy).search()
+        if attempt is None:
+            return None
+        return min(b.day for b in attempt.bookings if b.kind != "assessment")
+
+    free = _without_staff(clinic, calendar, timeline)
+    if CourseBuilder(free, free.clinic, patient, protocol, today, policy).search() is None:
+        return None  # even with nobody needed on shift it does not fit: the staff are not what binds
+    role = protocol.first_session_staff
+    others = fits_with([m if m.role == role else m.model_copy(update={"hours": full}) for m in clinic.staff])
+    if others is not None:
+        names = ", ".join(m.id for m in clinic.staff if m.role != role) or "the staff"
+        return (f"no complete course fits the staff's shifts: with {names} on shift whenever the clinic is "
+                f"open the course could start {others}, but today's shifts leave too few staff at the times "
+                "the patient can come (extend the staff hours)")
+    first = fits_with([m.model_copy(update={"hours": full}) if m.role == role else m for m in clinic.staff])
+    if first is not None:
+        names = ", ".join(m.id for m in clinic.staff if m.role == role)
+        return (f"the first session needs a {role} on shift, and the {role}'s hours ({names}) leave no room "
+                f"for it in the window the patient can take: with a {role} on shift whenever the clinic is open "
+                f"the course could start {first} (extend {names}'s hours)")
+    first = fits_with([m.model_copy(update={"hours": full}) for m in clinic.staff])
+    if first is not None:
+        return (f"no complete course fits the staff's shifts: with everyone on shift whenever the clinic is "
+                f"open the course could start {first} (extend the staff hours)")
+    return None
+
+
+def _restaffed(timeline: Timeline, relaxed: Clinic) -> Timeline:
+    """The same bookings, head-count included, with ``relaxed``'s staff on shift."""
+    tl = timeline.copy()
+    calendar = copy.copy(timeline.calendar)
+    calendar.clinic = relaxed
+    tl.clinic, tl.calendar = relaxed, calendar
+    tl._staff_open, tl._exactly, tl.full = {}, {}, {}
+    for day, levels in tl.levels.items():
+        exactly = tl._shift_levels(day)
+        full = exactly[0]
+        for k, at_least_k in enumerate(levels[: len(exactly) - 1], start=1):
+            full |= at_least_k & exactly[k]
+        tl.full[day] = full
+    return tl
 
 
 def _staff_hours_reason(clinic: Clinic, protocol, hours, meet: list[str]) -> str | None:
