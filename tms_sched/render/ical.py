@@ -168,9 +168,14 @@ def _clinic_slug(name: str) -> str:
     return f"{slug[:48].strip('-')}-{digest}" if slug else digest
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def clean_text(text: str) -> str:
     """Text as an iCalendar TEXT value may hold it: line breaks kept, other controls dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _CONTROL.search(text):
+        return text  # the usual case, without a look at every character
     return "".join(ch if ch in "\n\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F) else " " for ch in text)
 
 
@@ -255,9 +260,12 @@ class _Builder:
         wanted = set(self.options.patients)
         chosen = [p for p in self.schedule.patients if not wanted or p.id in wanted]
         stems = file_stems([p.id for p in chosen])
+        by_patient: dict[str, list[_Entry]] = {}
+        for e in self.entries:  # one pass, not one scan of every entry per patient
+            by_patient.setdefault(e.patient.id, []).append(e)
         out = []
         for patient in chosen:
-            entries = [e for e in self.entries if e.patient.id == patient.id]
+            entries = by_patient.get(patient.id, [])
             title = f"{self._who(patient.id)}: appointments at {self.clinic_name}"
             out.append(self._calendar(f"patient-{stems[patient.id]}.ics", title, entries, "patient"))
         return out
