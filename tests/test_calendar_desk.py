@@ -186,3 +186,23 @@ def test_bad_ranges_are_reported_with_their_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_clinic(str(path))
     assert "carries a UTC offset" in str(info.value)
+
+
+def test_a_chair_block_is_tms005_and_the_replan_moves_out_of_it(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text((DESK / "clinic.toml").read_text() + (
+        '\n[[blocks]]\nweekdays = ["tue"]\nhours = "08:00-12:00"\nchairs = ["A"]\nreason = "coil maintenance"\n'))
+    schedule = tmp_path / "s.toml"
+    shutil.copy(DESK / "schedule.toml", schedule)
+    roster = str(DESK / "roster.toml")
+    result = run("check", str(clinic), str(schedule), "--roster", roster, "--format", "json")
+    assert result.exit_code == 1
+    import json
+
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["code"] for f in findings} == {"TMS005"} and len(findings) == 12
+    assert "coil maintenance" in findings[0]["message"]
+    replanned = run("plan", str(clinic), "--roster", roster, "--schedule", str(schedule), "--today", "2027-03-01")
+    assert replanned.exit_code == 0, replanned.stderr
+    after = run("check", str(clinic), str(schedule), "--roster", roster)
+    assert after.exit_code == 0, after.stdout  # warnings only (a changed chair or time)
