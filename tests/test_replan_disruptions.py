@@ -162,3 +162,24 @@ def test_a_pinned_appointment_is_kept_when_its_course_goes_on_hold(tmp_path: Pat
     assert "pinned" in reason and "R-MAP-02" in reason, reason
     kept = {a.id: a.status for a in after.patient("R-MAP").appointments}
     assert kept["R-MAP-02"] == kept["R-MAP-03"] == "planned"
+
+
+def test_moves_honour_the_clinics_booking_notice(tmp_path: Path):
+    """With min_notice_hours = 48, a replan on 2027-04-07 books nothing new before 04-09: R-STD's
+    sessions on chair B on 04-07 and 04-08 cannot move to chair A those days (too soon), so they
+    go later; the one on 04-09 moves to chair A at the same time. Appointments already booked
+    within the notice that break nothing (R-DIS, R-MAP on chair A) stay."""
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(CLINIC.read_text(encoding="utf-8").replace(
+        'holidays = { country = "US" }\n', 'holidays = { country = "US" }\nmin_notice_hours = 48\n'),
+        encoding="utf-8")
+    schedule = first_plan(tmp_path, clinic, "2027-04-01", ROSTER)
+    tms("mark", schedule, "--through", "2027-04-06", "done", "--today", "2027-04-07")
+    tms("mark", schedule, "--chair-down", "B", "2027-04-07", "2027-04-09", "--today", "2027-04-07")
+    result = replan(clinic, schedule, "2027-04-07", rosters=(ROSTER,), code=0)
+    lines = {line.split()[2].rstrip(":"): line for line in diff(result)}
+    assert {line.split()[1] for line in lines.values()} == {"R-STD"}
+    assert lines["R-STD-04"] == "> R-STD R-STD-04: 2027-04-09 14:00 chair B -> 2027-04-09 14:00 chair A"
+    for moved in ("R-STD-02", "R-STD-03"):
+        assert lines[moved].split(" -> ")[1].split()[0] >= "2027-04-09", lines[moved]
+    assert errors(clinic, schedule, ROSTER) == []

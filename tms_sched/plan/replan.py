@@ -125,7 +125,9 @@ class _Context:
 
             if day in patient.unavailable or not contains(hours.get(weekday_key(day), ()), minute, end):
                 return False
-        if tl.patient_free(patient_id, day) & mask != mask:
+        # a clash with the patient's other bookings; not the booking notice (min_notice_hours),
+        # which keeps new bookings out of the next hours, not those already made
+        if tl.patient_busy.get((patient_id, day), 0) & mask:
             return False
         if self.clinic.staff:
             needs = appt.kind == "mapping" or appt.kind == "assessment"
