@@ -1,0 +1,45 @@
+"""The coordinator's desk keys working together with replanning: the example clinic
+with a booking notice, planned, signed off and replanned the way a coordinator would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tms_sched.cli import main
+from tms_sched.io.schedule import load_schedule
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _clinic(tmp_path: Path, notice: int) -> Path:
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    text = text.replace("[clinic]\n", f"[clinic]\nmin_notice_hours = {notice}\n", 1)
+    path = tmp_path / "clinic.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_replan_keeps_appointments_booked_inside_the_notice(tmp_path: Path) -> None:
+    # Today's and tomorrow's appointments were booked long ago; the notice holds back
+    # only what is booked anew, so a replan with nothing to mend moves none of them.
+    clinic = _clinic(tmp_path, 48)
+    schedule = tmp_path / "schedule.toml"
+    assert run("plan", str(clinic), "--today", "2026-11-30", "-o", str(schedule)).exit_code == 0
+    assert run("mark", str(schedule), "--through", "2026-12-03", "done", "--today", "2026-12-04").exit_code == 0
+    before = {a.id: a.start for sp in load_schedule(str(schedule))[0].patients for a in sp.appointments}
+    soon = [i for i, start in before.items() if start.date() == dt.date(2026, 12, 4)]
+    assert soon, "the example books appointments on 2026-12-04"
+    result = run("plan", str(clinic), "--schedule", str(schedule), "--diff", "--today", "2026-12-04")
+    assert result.exit_code == 0, result.output
+    assert "0 appointments of 0 patients moved, 0 added" in result.output
+    after = {a.id: a.start for sp in load_schedule(str(schedule))[0].patients for a in sp.appointments}
+    assert after == before
+    checked = run("check", str(clinic), str(schedule))
+    assert "error" not in checked.output.splitlines()[-1], checked.output
