@@ -43,3 +43,21 @@ def test_a_replan_keeps_appointments_booked_inside_the_notice(tmp_path: Path) ->
     assert after == before
     checked = run("check", str(clinic), str(schedule))
     assert "error" not in checked.output.splitlines()[-1], checked.output
+
+
+def test_a_course_on_hold_is_counted_once_as_not_placed(tmp_path: Path) -> None:
+    # A partial closure and a snow day leave the maintenance course no day at its
+    # spacing: it goes on hold, and the summary counts ten patients, not eleven.
+    clinic = _clinic(tmp_path, 0)
+    text = clinic.read_text(encoding="utf-8").replace(
+        "closed = [\n", "closed = [\n  { start = 2026-12-10T13:00:00, end = 2026-12-10T18:30:00, reason = \"drill\" },\n", 1)
+    clinic.write_text(text, encoding="utf-8")
+    schedule = tmp_path / "schedule.toml"
+    run("plan", str(clinic), "--today", "2026-12-01", "-o", str(schedule))
+    run("mark", str(schedule), "--through", "2026-12-03", "done", "--today", "2026-12-04")
+    run("mark", str(schedule), "--closed", "2026-12-08", "--clinic", str(clinic), "--today", "2026-12-04")
+    result = run("plan", str(clinic), "--schedule", str(schedule), "--today", "2026-12-04")
+    held = [u.id for u in load_schedule(str(schedule))[0].unplaced]
+    assert held, result.output
+    patients = len(load_schedule(str(schedule))[0].patients)
+    assert f"{patients - len(held)} patients placed, {len(held)} not placed" in result.output

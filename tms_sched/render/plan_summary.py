@@ -52,10 +52,11 @@ def patient_row(patient: ScheduledPatient, zone) -> dict[str, Any]:
 
 
 def summary_data(schedule: Schedule, zone, written_to: str | None, moved: list[str] | None = None) -> dict[str, Any]:
+    on_hold = {u.id for u in schedule.unplaced}  # a course on hold is listed as not placed only
     return {
         "schedule": written_to,
         "revision": schedule.schedule.revision,
-        "placed": [patient_row(p, zone) for p in schedule.patients if p.status == "active"],
+        "placed": [patient_row(p, zone) for p in schedule.patients if p.status == "active" and p.id not in on_hold],
         "unplaced": [{"id": u.id, "protocol": u.protocol, "reason": u.reason} for u in schedule.unplaced],
         **({"moved": moved} if moved is not None else {}),
     }
