@@ -61,3 +61,23 @@ def test_a_course_on_hold_is_counted_once_as_not_placed(tmp_path: Path) -> None:
     assert held, result.output
     patients = len(load_schedule(str(schedule))[0].patients)
     assert f"{patients - len(held)} patients placed, {len(held)} not placed" in result.output
+
+
+def test_a_pinned_appointment_on_a_chair_gone_down_is_named_not_promised_a_move(tmp_path: Path) -> None:
+    clinic = _clinic(tmp_path, 0)
+    schedule = tmp_path / "schedule.toml"
+    run("plan", str(clinic), "--today", "2026-11-30", "-o", str(schedule))
+    loaded = load_schedule(str(schedule))[0]
+    appt = next(a for sp in loaded.patients for a in sp.appointments
+                if a.kind == "treatment" and a.start.date() == dt.date(2026, 12, 15))
+    assert run("pin", str(schedule), appt.id).exit_code == 0
+    marked = run("mark", str(schedule), "--chair-down", appt.chair, "2026-12-15", "2026-12-15",
+                 "--clinic", str(clinic), "--today", "2026-12-10")
+    assert marked.exit_code == 0, marked.output
+    assert f"({appt.id}) is pinned: the next plan keeps it there" in marked.output
+    assert f"({appt.id}) stays planned until the next plan moves it" not in marked.output
+    result = run("plan", str(clinic), "--schedule", str(schedule), "--today", "2026-12-10")
+    assert f"warning: {next(sp.id for sp in loaded.patients if appt in sp.appointments)} {appt.id} on " \
+           f"2026-12-15 {appt.start:%H:%M} is pinned but cannot take place there" in result.output
+    after = next(a for sp in load_schedule(str(schedule))[0].patients for a in sp.appointments if a.id == appt.id)
+    assert (after.start, after.chair, after.status, after.pinned) == (appt.start, appt.chair, "planned", True)

@@ -334,6 +334,9 @@ def _cancel_where(edit: _Edit, hit, why: str, where_text: str) -> None:
             continue
         if appt.status == "planned" and local.date() < edit.today:
             edit.set_status(patient, appt, "cancelled", append_note=why)
+        elif appt.status == "planned" and appt.pinned:  # replanning never moves a pinned one
+            edit.note(f"{patient.id} {local:%Y-%m-%d %H:%M} {describe(appt)} ({appt.id}) is pinned: the next plan "
+                      f"keeps it there; move it by hand (tms-sched move) or unpin it (tms-sched pin --unpin)")
         elif appt.status == "planned":
             edit.marked.to_move.append(appt.id)
             staying.append(f"{patient.id} {local:%Y-%m-%d %H:%M} {describe(appt)} ({appt.id})")

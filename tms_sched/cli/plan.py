@@ -201,6 +201,10 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             echo_err(f"warning: {pid} {appt.id} on {appt.start.astimezone(clinic.zone):%Y-%m-%d %H:%M} lies in the "
                      f"{freeze_days} frozen days but cannot take place there (a closure, chair downtime or "
                      f"changed hours); {where}")
+        for pid, appt in result.pinned_invalid:
+            echo_err(f"warning: {pid} {appt.id} on {appt.start.astimezone(clinic.zone):%Y-%m-%d %H:%M} is pinned but "
+                     f"cannot take place there (a closure, chair downtime or changed hours); it stays pinned: move it "
+                     f"by hand (tms-sched move) or unpin it (tms-sched pin --unpin)")
         if result.unmarked_past:
             before = f"{today} {now // 60:02d}:{now % 60:02d}" if now is not None else str(today)
             n = len(result.unmarked_past)

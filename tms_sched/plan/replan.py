@@ -61,6 +61,8 @@ class ReplanResult:
     # planned appointments in the frozen days that could not take place where they stood
     frozen_invalid: list[tuple[str, Appointment]] = field(default_factory=list)
     unmarked_past: list[tuple[str, Appointment]] = field(default_factory=list)
+    # pinned appointments kept where they stand though they can no longer take place there
+    pinned_invalid: list[tuple[str, Appointment]] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
 
     def moved_summary(self) -> str:
@@ -194,6 +196,9 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
                     ctx.book(sp.id, appt)
                     kept.append(appt)
                 elif sp.status == "discharged" or appt.pinned:  # a pinned one never moves, as history
+                    if appt.pinned and sp.status != "discharged" and not _valid_alone(
+                            ctx, roster.get(sp.id), clinic.protocols.get(sp.protocol), appt):
+                        result.pinned_invalid.append((sp.id, appt))
                     ctx.book(sp.id, appt)
                     kept.append(appt)
                 elif day < ctx.freeze_until:
