@@ -81,3 +81,62 @@ def test_a_pinned_appointment_on_a_chair_gone_down_is_named_not_promised_a_move(
            f"2026-12-15 {appt.start:%H:%M} is pinned but cannot take place there" in result.output
     after = next(a for sp in load_schedule(str(schedule))[0].patients for a in sp.appointments if a.id == appt.id)
     assert (after.start, after.chair, after.status, after.pinned) == (appt.start, appt.chair, "planned", True)
+
+
+def test_a_replan_that_changes_only_the_chair_is_a_move_on_the_calls_list(tmp_path: Path) -> None:
+    # A chair down moves its appointments to another chair at the very same time: the
+    # patient's session was not added, it moved, and the calls list says so.
+    clinic = _clinic(tmp_path, 0)
+    schedule = tmp_path / "schedule.toml"
+    run("plan", str(clinic), "--today", "2026-11-30", "-o", str(schedule))
+    before = load_schedule(str(schedule))[0]
+    day = [(sp.id, a) for sp in before.patients for a in sp.appointments
+           if a.kind == "treatment" and a.start.date() == dt.date(2026, 12, 15) and a.chair == "A"]
+    assert day
+    run("mark", str(schedule), "--chair-down", "A", "2026-12-15", "2026-12-15", "--clinic", str(clinic),
+        "--today", "2026-12-10")
+    assert run("plan", str(clinic), "--schedule", str(schedule), "--today", "2026-12-10").exit_code == 0
+    after = {a.id: a for _, a in load_schedule(str(schedule))[0].appointments()}
+    same_time = [(pid, a) for pid, a in day if after[a.id].start == a.start and after[a.id].chair != "A"]
+    assert same_time, "some appointment kept its time on another chair"
+    calls = run("show", str(schedule), "--clinic", str(clinic), "--view", "calls", "--since-revision", "2",
+                "--today", "2026-12-10", "--width", "100")
+    assert calls.exit_code == 0, calls.output
+    text = calls.output
+    for pid, a in same_time:
+        block = text.split(pid + "\n", 1)[1].split("\n\n", 1)[0]
+        line = next(ln for ln in block.splitlines() if f"treatment {a.session} " in ln + " ")
+        assert line.split()[0] == "moved", line
+    assert " 0 moved" not in text.splitlines()[-1]
+
+
+def test_the_waitlist_lists_a_course_on_hold_only_as_not_placed(tmp_path: Path) -> None:
+    clinic = _clinic(tmp_path, 0)
+    text = clinic.read_text(encoding="utf-8").replace(
+        "closed = [\n", "closed = [\n  { start = 2026-12-10T13:00:00, end = 2026-12-10T18:30:00, reason = \"drill\" },\n", 1)
+    clinic.write_text(text, encoding="utf-8")
+    schedule = tmp_path / "schedule.toml"
+    run("plan", str(clinic), "--today", "2026-12-01", "-o", str(schedule))
+    run("mark", str(schedule), "--through", "2026-12-03", "done", "--today", "2026-12-04")
+    run("mark", str(schedule), "--closed", "2026-12-08", "--clinic", str(clinic), "--today", "2026-12-04")
+    run("plan", str(clinic), "--schedule", str(schedule), "--today", "2026-12-04")
+    loaded = load_schedule(str(schedule))[0]
+    held = {u.id for u in loaded.unplaced}
+    assert held
+    shown = run("show", str(schedule), "--clinic", str(clinic), "--view", "waitlist", "--today", "2026-12-04",
+                "--width", "100")
+    assert shown.exit_code == 0, shown.output
+    placed = shown.output.split("Placed (", 1)[1]
+    assert placed.startswith(f"{len(loaded.patients) - len(held)})")
+    for pid in held:
+        assert f"\n{pid} " not in placed
+
+
+def test_plan_writing_over_its_schedule_by_another_name_takes_one_lock(tmp_path: Path, monkeypatch) -> None:
+    clinic = _clinic(tmp_path, 0)
+    run("plan", str(clinic), "--today", "2026-11-30", "-o", str(tmp_path / "schedule.toml"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("tms_sched.io.lock.WAIT_SECONDS", 0.5)
+    result = run("plan", str(clinic), "--schedule", "schedule.toml", "-o", "./schedule.toml", "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert "another command" not in result.output

@@ -194,9 +194,10 @@ def record_moves(before: Schedule | None, after: Schedule) -> Schedule:
     ``previous_start`` becomes the old start (for the calls list). Returns ``after``."""
     if before is None:
         return after
-    old_starts = {a.id: a.start for _, a in before.appointments()}
+    old_places = {a.id: (a.start, a.chair, a.staff) for _, a in before.appointments()}
     for _, appt in after.appointments():
-        old = old_starts.get(appt.id)
-        if old is not None and old != appt.start and appt.status == "planned":
-            appt.previous_start = old
+        old = old_places.get(appt.id)
+        # another chair or person at the same time is a move too, as `move` records it
+        if old is not None and old != (appt.start, appt.chair, appt.staff) and appt.status == "planned":
+            appt.previous_start = old[0]
     return after

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -171,7 +172,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
                  else f"{clinic_path} has no [[patients]] and no --roster FILE was given")
         echo_err(f"warning: no patients to plan: {where}")
     # One writer at a time: the schedule replanned, and the file written over.
-    for held in dict.fromkeys(p for p in (schedule_path, output) if p and p != "-" and Path(p).is_file()):
+    # one lock per file, however its name is written (schedule.toml and ./schedule.toml)
+    files = {os.path.realpath(p): p for p in (schedule_path, output) if p and p != "-" and Path(p).is_file()}
+    for held in files.values():
         click.get_current_context().with_resource(schedule_lock(held))
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)

@@ -210,7 +210,10 @@ def waitlist_view(facts: ScheduleFacts, width: int = 100) -> RenderableType:
         parts.append(Text("Everyone on the schedule is placed.", style="dim"))
     parts.append(Text())
     rows = []
+    on_hold = {u.id for u in unplaced}  # listed as not placed above, and only there
     for pid, sp in facts.patients.items():
+        if pid in on_hold:
+            continue
         sessions = [b for b in facts.by_patient[pid] if b.is_session and b.live]
         if not sessions:
             continue
