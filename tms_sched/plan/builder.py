@@ -47,6 +47,7 @@ class Policy:
     pack: bool = True
     keep_gaps: bool = True  # place sessions so that hour-long gaps for new courses stay open
     spare_physicians: bool = True  # assessments go to a clinician where one is free in the window
+    scarcity: bool = False  # among a start day's times, the one the patients still waiting need least
 
 
 @dataclass
@@ -104,6 +105,9 @@ class CourseBuilder:
             self.assessment_groups = [self.assessment_staff]
         self._avail: dict[dt.date, int] = {}
         self.failure: str | None = None
+        # Per slot of the day, how much the patients still waiting need it (set by the
+        # planner when the policy is scarcity-aware; see Demand).
+        self.demand: list[float] | None = None
 
     def _slots(self, minutes: int) -> int:
         return -(-minutes // self.slot)
@@ -576,6 +580,8 @@ class CourseBuilder:
             mine = [c for c in order if c == pref]
             others = [c for c in order if c != pref]
             ranked = (x for chairs in (mine, others) for packed in (True, False) for x in group(chairs, packed))
+            if self.demand is not None and self.policy.scarcity:
+                return self._least_needed(_distinct_times(ranked, 10**6), limit)
             return _distinct_times(ranked, limit)
         # Else count the days each time holds, on the chairs with most room today.
         widest = sorted(order, key=lambda c: (-starts[c].bit_count(), order.index(c)))[:8]
@@ -586,7 +592,23 @@ class CourseBuilder:
                     count[(s, c)] = count.get((s, c), 0) + 1
         candidates = [(s, c) for c in widest for s in bits(starts[c])]
         candidates.sort(key=lambda sc: (-count.get(sc, 0), 0 if sc[1] == pref else 1, sc[0], order.index(sc[1])))
+        if self.demand is not None and self.policy.scarcity:
+            best = count.get(candidates[0], 0) if candidates else 0
+            held = [sc for sc in candidates if count.get(sc, 0) == best]
+            return self._least_needed(_distinct_times(held, 10**6), limit) + _distinct_times(
+                [sc for sc in candidates if count.get(sc, 0) < best], limit)[:max(0, limit - len(held))]
         return _distinct_times(candidates, limit)
+
+    def need(self, start: int) -> float:
+        """How much the patients still waiting need the slots a session at ``start`` takes."""
+        assert self.demand is not None
+        return sum(self.demand[start:start + self.session_len])
+
+    def _least_needed(self, ranked: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
+        """The times in ``ranked`` that the waiting patients need least first, the rank
+        breaking ties (a time no one else can use is as good as the earliest)."""
+        order = sorted(range(len(ranked)), key=lambda i: (round(self.need(ranked[i][0]), 6), i))
+        return [ranked[i] for i in order[:limit]]
 
     def _coverage_days(self, d0: dt.date) -> list[dt.date]:
         """The next (up to) twenty days after ``d0`` on which the patient could have a session."""

@@ -16,6 +16,7 @@ from ..model.schedule import Appointment, Schedule, ScheduledPatient, ScheduleIn
 from ..tz import local_datetime
 from .builder import Attempt, Booking, CourseBuilder, Policy, union_masks
 from .diagnose import explain_unplaced
+from .search import EFFORTS, Demand, Search, budget_for
 from .timeline import Timeline
 
 ASSESSMENT_SUFFIX = {"baseline": "b", "end-of-course": "e", "follow-up": "f"}
@@ -104,7 +105,10 @@ FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance
 class Planner:
     def __init__(self, clinic: Clinic, today: dt.date, policy: Policy | None = None,
                  closures: Sequence = (), booked: Sequence[tuple[str, Appointment]] = (),
-                 now_minute: int | None = None) -> None:
+                 now_minute: int | None = None, effort: str = "fast") -> None:
+        if effort not in EFFORTS:
+            raise ValueError(f"effort must be one of {', '.join(EFFORTS)}, not {effort!r}")
+        self.effort = effort
         self.clinic = clinic
         self.today = today
         self.now_minute = now_minute
@@ -112,6 +116,7 @@ class Planner:
         self.calendar = ClinicCalendar(clinic, closures)
         self.booked = list(booked)
         self._booked_timeline: Timeline | None = None
+        self.search_moves = self.search_kept = 0
 
     def new_timeline(self) -> Timeline:
         """A timeline holding the appointments already booked (they are never moved here)."""
@@ -147,6 +152,8 @@ class Planner:
             steady = dataclasses.replace(self.policy, any_time=False)
             loose = dataclasses.replace(self.policy, keep_gaps=False)
             tries += [("smart", steady), ("arrival", self.policy), ("arrival", FIXED_TIME), ("arrival", loose)]
+            if self.effort != "fast":
+                tries.append(("smart", self.search_policy()))
         best: tuple | None = None
         for i, (name, policy) in enumerate(tries):
             plans, failed = self._place(orders[name](), progress if i == 0 else None, policy)
@@ -161,7 +168,18 @@ class Planner:
             if score < best[0]:
                 best = (score, plans, failed, self.timeline)
         _, plans, failed, self.timeline = best
+        budget = budget_for(self.effort, len(patients)) if order == "smart" else 0
+        if budget and (plans or failed):
+            search = Search(self, patients, plans, failed, budget, progress)
+            plans, failed = search.run()
+            self.search_moves, self.search_kept = search.moves, search.kept
+            plans.sort(key=lambda plan: plan.patient.id)
+            failed.sort(key=lambda p: p.id)
         return plans, failed
+
+    def search_policy(self) -> Policy:
+        """The policy of the scarcity-aware pass and of the search's rebooking."""
+        return dataclasses.replace(self.policy, scarcity=True)
 
     def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
         """Fewer urgent patients lost, then fewer lost, then less waiting (business days),
@@ -199,9 +217,13 @@ class Planner:
         timeline = self.new_timeline()
         plans: list[PatientPlan] = []
         failed: list[Patient] = []
+        waiting = Demand(self.clinic, ordered) if policy.scarcity else None
         for i, patient in enumerate(ordered):
             protocol = self.clinic.protocols[patient.protocol]
             builder = CourseBuilder(timeline, self.clinic, patient, protocol, self.today, policy)
+            if waiting is not None:
+                waiting.remove(patient)
+                builder.demand = waiting.profile
             attempt = builder.search() if builder.chairs else None
             if attempt is not None and policy.pick_time == "coverage" and _accelerated(protocol):
                 if self._share_a_week(timeline, policy, patient, attempt, plans):
@@ -336,13 +358,16 @@ def to_appointments(clinic: Clinic, plan: PatientPlan, revision: int) -> list[Ap
 def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *,
                   policy: Policy | None = None, order: str = "smart",
                   progress: Callable[[int, int], None] | None = None,
-                  booked: Sequence[tuple[str, Appointment]] = (), now_minute: int | None = None) -> PlanResult:
+                  booked: Sequence[tuple[str, Appointment]] = (), now_minute: int | None = None,
+                  effort: str = "normal") -> PlanResult:
     """Book every patient's course; returns the schedule and the unplaced with reasons.
 
     ``booked`` holds appointments of other patients that already occupy the clinic;
-    ``now_minute`` (minutes after midnight) is the time of day it is on ``today``.
+    ``now_minute`` (minutes after midnight) is the time of day it is on ``today``;
+    ``effort`` (fast, normal, thorough) is how long the search after the greedy passes
+    may run, counted in courses built.
     """
-    planner = Planner(clinic, today, policy, booked=booked, now_minute=now_minute)
+    planner = Planner(clinic, today, policy, booked=booked, now_minute=now_minute, effort=effort)
     bookable = [p for p in patients if p.protocol in clinic.protocols]
     plans, failed = planner.run(bookable, order=order, progress=progress)
     revision = 1
