@@ -18,6 +18,10 @@ from . import echo_err, main, today_option, warn
 PLAN_ORDER = ("the clinic file comes first, rosters after --roster, and a schedule to replan after --schedule: "
               "tms-sched plan CLINIC [--roster ROSTER]... [--schedule SCHEDULE]")
 
+# The planner's efforts (tms_sched.plan.search.EFFORTS), named here so that help
+# loads without the planner.
+EFFORTS = ("fast", "normal", "thorough")
+
 
 class TimeOfDay(click.ParamType):
     name = "time"
@@ -116,9 +120,14 @@ def _progress_bar():
                    "clock when --today is left out, else the start of the day.")
 @click.option("--width", type=click.IntRange(40, 1000), metavar="N",
               help="Columns the summary table fits (default: the terminal's; 100 for a pipe or a file).")
+@click.option("--effort", type=click.Choice(EFFORTS), default="normal", show_default=True,
+              help="How long the planner searches for a better plan after its first passes, counted in "
+                   "courses rebooked (never in time: the same files give the same schedule on any machine). "
+                   "fast: the first passes only; thorough: about seven times normal's search. A fresh plan "
+                   "only; with --schedule new patients are booked as fast.")
 @today_option
 def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, output: str | None,
-         freeze_days: int, show_diff: bool, fmt: str, now: int | None, width: int | None,
+         freeze_days: int, show_diff: bool, fmt: str, now: int | None, width: int | None, effort: str,
          today: dt.date | None) -> None:
     """Book every patient's course and write the schedule.
 
@@ -221,11 +230,12 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
                 click.echo(line, err=output == "-")
     else:
         allowed = split_by_authorization(clinic, roster.patients)
-        if progress is not None and len(allowed.patients) > 20:
+        if progress is not None and (len(allowed.patients) > 20 or effort == "thorough"):
             with progress:
-                result = plan_schedule(clinic, allowed.patients, today, progress=update, now_minute=now)
+                result = plan_schedule(clinic, allowed.patients, today, progress=update, now_minute=now,
+                                       effort=effort)
         else:
-            result = plan_schedule(clinic, allowed.patients, today, now_minute=now)
+            result = plan_schedule(clinic, allowed.patients, today, now_minute=now, effort=effort)
         schedule = add_unplaced(result.schedule, allowed.unplaced)
     if output == "-":
         click.echo(render_schedule(schedule, "toml"), nl=False)
