@@ -20,6 +20,7 @@ from planhelp import (clinics, course_violations, errors, first_session_day, loa
                       write_setup)
 from tms_sched.io.schedule import to_toml
 from tms_sched.plan.planner import plan_schedule
+from tms_sched.plan.search import EFFORTS
 
 # PLAN_EXAMPLES=500 runs a longer search by hand; CI keeps the default.
 EXAMPLES = int(os.environ.get("PLAN_EXAMPLES", "30"))
@@ -41,11 +42,11 @@ def _load(clinic_data, patients):
 
 
 @SETTINGS
-@given(setups())
-def test_every_plan_keeps_every_rule(setup):
+@given(setups(), st.sampled_from(EFFORTS))
+def test_every_plan_keeps_every_rule(setup, effort):
     clinic_data, patients_data, today = setup
     clinic, roster = _load(clinic_data, patients_data)
-    result = plan_schedule(clinic, roster.patients, today)
+    result = plan_schedule(clinic, roster.patients, today, effort=effort)
     schedule = result.schedule
 
     assert errors(clinic, schedule, roster) == []
@@ -64,13 +65,28 @@ def test_every_plan_keeps_every_rule(setup):
 
 
 @SETTINGS
-@given(setups())
-def test_the_same_input_gives_the_same_schedule(setup):
+@given(setups(), st.sampled_from(EFFORTS))
+def test_the_same_input_gives_the_same_schedule(setup, effort):
     clinic_data, patients_data, today = setup
     clinic, roster = _load(clinic_data, patients_data)
-    first = to_toml(plan_schedule(clinic, roster.patients, today).schedule)
+    first = to_toml(plan_schedule(clinic, roster.patients, today, effort=effort).schedule)
     clinic2, roster2 = _load(clinic_data, patients_data)
-    assert to_toml(plan_schedule(clinic2, roster2.patients, today).schedule) == first
+    assert to_toml(plan_schedule(clinic2, roster2.patients, today, effort=effort).schedule) == first
+
+
+@SETTINGS
+@given(setups(), st.sampled_from(EFFORTS))
+def test_the_search_never_makes_an_urgent_patient_wait_longer(setup, effort):
+    clinic_data, patients_data, today = setup
+    clinic, roster = _load(clinic_data, patients_data)
+    zone = zoneinfo.ZoneInfo(clinic.info.timezone)
+    greedy = plan_schedule(clinic, roster.patients, today, effort="fast").schedule
+    searched = plan_schedule(clinic, roster.patients, today, effort=effort).schedule
+    for p in roster.patients:
+        if p.priority != "urgent" or first_session_day(greedy, p.id, zone) is None:
+            continue
+        day = first_session_day(searched, p.id, zone)
+        assert day is not None and day <= first_session_day(greedy, p.id, zone)
 
 
 @SETTINGS
