@@ -122,3 +122,9 @@ def test_nothing_is_booked_before_now(setup, now):
         local = a.start.astimezone(zone)
         if local.date() == today:
             assert local.hour * 60 + local.minute >= now, f"{a.id} at {local:%H:%M} is before {now // 60:02d}:{now % 60:02d}"
+
+
+def test_plan_offers_every_effort_the_planner_has():
+    from tms_sched.cli.plan import EFFORTS as OFFERED
+
+    assert OFFERED == EFFORTS
