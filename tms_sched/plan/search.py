@@ -172,6 +172,9 @@ class Search:
 
     # -- moves -----------------------------------------------------------------------
     def run(self) -> tuple[list, list[Patient]]:
+        # The best plan seen: kept moves as good as before may wander off it, and a
+        # search that finds nothing better leaves the first plan exactly as it was.
+        best = (self.score(), dict(self.plans))
         stale = 0
         while self.built < self.budget:
             victims = self._victims()
@@ -184,10 +187,25 @@ class Search:
                     break
                 if victim in self.patients and self._move(victim):
                     improved = True
+                    if self.score() < best[0]:
+                        best = (self.score(), dict(self.plans))
             stale = 0 if improved else stale + 1
             if stale >= 3:  # rounds of every waiting patient without a gain
                 break
+        if self.score() != best[0] or self.plans != best[1]:
+            self._restore(best[1])
         return list(self.plans.values()), list(self.failed.values())
+
+    def _restore(self, plans: dict) -> None:
+        from .planner import commit_bookings, uncommit
+
+        timeline = self.planner.timeline
+        for plan in self.plans.values():
+            uncommit(timeline, plan.patient, plan.bookings)
+        for plan in plans.values():
+            commit_bookings(timeline, plan.patient, plan.bookings)
+        for pid in self.patients:
+            self._set(pid, plans.get(pid))
 
     def _victims(self) -> list[str]:
         """Who might wait less: the unplaced, then the longest waits, urgent first."""
