@@ -48,6 +48,16 @@ def _warn_layout(path: str, text: str, schedule: Schedule) -> None:
                  "spacing) and will not be kept")
 
 
+def _noted_changed(path: str, edited: Edited) -> bool:
+    """Say the edit's notes; when it changed nothing, say the file is left alone and return False."""
+    for line in edited.notes:
+        echo_err(f"note: {line}")
+    if not edited.changed:
+        echo_err(f"nothing changed; {path} not written")
+        return False
+    return True
+
+
 def _report(path: str, old_rev: int, edited: Edited) -> None:
     for line in edited.changes:
         echo_err(line)
@@ -86,10 +96,7 @@ def pin(schedule_path: str, appointment_ids: tuple[str, ...], unpin: bool, today
         edited = handedit.set_pins(schedule, appointment_ids, not unpin, today)
     except AttendanceError as exc:
         raise _located(exc, schedule_path, index) from None
-    for line in edited.notes:
-        echo_err(f"note: {line}")
-    if not edited.changed:
-        echo_err(f"nothing changed; {schedule_path} not written")
+    if not _noted_changed(schedule_path, edited):
         return
     _warn_layout(schedule_path, text, schedule)
     _write(schedule_path, text, edited.schedule)
@@ -163,10 +170,7 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
                                            pin=pin_it, file=schedule_path)
     except AttendanceError as exc:
         raise _located(exc, schedule_path, index) from None
-    for line in edited.notes:
-        echo_err(f"note: {line}")
-    if not edited.changed:
-        echo_err(f"nothing changed; {schedule_path} not written")
+    if not _noted_changed(schedule_path, edited):
         return
     if not has_roster:
         echo_err("note: no roster given: the patient's availability and window (TMS004, TMS013) were not checked")
