@@ -26,6 +26,20 @@ def _clinic(tmp_path: Path, notice: int) -> Path:
     return path
 
 
+def _course_put_on_hold(tmp_path: Path) -> tuple[Path, Path]:
+    """A partial closure and a snow day leave the maintenance course no day at its
+    spacing: the next replan (from 2026-12-04) puts it on hold."""
+    clinic = _clinic(tmp_path, 0)
+    text = clinic.read_text(encoding="utf-8").replace(
+        "closed = [\n", "closed = [\n  { start = 2026-12-10T13:00:00, end = 2026-12-10T18:30:00, reason = \"drill\" },\n", 1)
+    clinic.write_text(text, encoding="utf-8")
+    schedule = tmp_path / "schedule.toml"
+    run("plan", str(clinic), "--today", "2026-12-01", "-o", str(schedule))
+    run("mark", str(schedule), "--through", "2026-12-03", "done", "--today", "2026-12-04")
+    run("mark", str(schedule), "--closed", "2026-12-08", "--clinic", str(clinic), "--today", "2026-12-04")
+    return clinic, schedule
+
+
 def test_a_replan_keeps_appointments_booked_inside_the_notice(tmp_path: Path) -> None:
     # Today's and tomorrow's appointments were booked long ago; the notice holds back
     # only what is booked anew, so a replan with nothing to mend moves none of them.
@@ -48,14 +62,7 @@ def test_a_replan_keeps_appointments_booked_inside_the_notice(tmp_path: Path) ->
 def test_a_course_on_hold_is_counted_once_as_not_placed(tmp_path: Path) -> None:
     # A partial closure and a snow day leave the maintenance course no day at its
     # spacing: it goes on hold, and the summary counts ten patients, not eleven.
-    clinic = _clinic(tmp_path, 0)
-    text = clinic.read_text(encoding="utf-8").replace(
-        "closed = [\n", "closed = [\n  { start = 2026-12-10T13:00:00, end = 2026-12-10T18:30:00, reason = \"drill\" },\n", 1)
-    clinic.write_text(text, encoding="utf-8")
-    schedule = tmp_path / "schedule.toml"
-    run("plan", str(clinic), "--today", "2026-12-01", "-o", str(schedule))
-    run("mark", str(schedule), "--through", "2026-12-03", "done", "--today", "2026-12-04")
-    run("mark", str(schedule), "--closed", "2026-12-08", "--clinic", str(clinic), "--today", "2026-12-04")
+    clinic, schedule = _course_put_on_hold(tmp_path)
     result = run("plan", str(clinic), "--schedule", str(schedule), "--today", "2026-12-04")
     held = [u.id for u in load_schedule(str(schedule))[0].unplaced]
     assert held, result.output
@@ -111,14 +118,7 @@ def test_a_replan_that_changes_only_the_chair_is_a_move_on_the_calls_list(tmp_pa
 
 
 def test_the_waitlist_lists_a_course_on_hold_only_as_not_placed(tmp_path: Path) -> None:
-    clinic = _clinic(tmp_path, 0)
-    text = clinic.read_text(encoding="utf-8").replace(
-        "closed = [\n", "closed = [\n  { start = 2026-12-10T13:00:00, end = 2026-12-10T18:30:00, reason = \"drill\" },\n", 1)
-    clinic.write_text(text, encoding="utf-8")
-    schedule = tmp_path / "schedule.toml"
-    run("plan", str(clinic), "--today", "2026-12-01", "-o", str(schedule))
-    run("mark", str(schedule), "--through", "2026-12-03", "done", "--today", "2026-12-04")
-    run("mark", str(schedule), "--closed", "2026-12-08", "--clinic", str(clinic), "--today", "2026-12-04")
+    clinic, schedule = _course_put_on_hold(tmp_path)
     run("plan", str(clinic), "--schedule", str(schedule), "--today", "2026-12-04")
     loaded = load_schedule(str(schedule))[0]
     held = {u.id for u in loaded.unplaced}
