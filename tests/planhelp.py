@@ -115,6 +115,11 @@ def tms(*args: str | Path, code: int | None = 0) -> Result:
     return result
 
 
+def read_schedule(path: Path) -> Schedule:
+    """The schedule file as the planner loads it."""
+    return load_schedule(str(path))[0]
+
+
 def first_plan(tmp_path: Path, clinic: Path, today: str, *rosters: Path) -> Path:
     out = tmp_path / "schedule.toml"
     tms("plan", clinic, *(x for r in rosters for x in ("--roster", r)), "-o", out, "--today", today)

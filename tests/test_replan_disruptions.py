@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, replan_cli as replan, tms
-from tms_sched.io.schedule import load_schedule
+from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, read_schedule as read, replan_cli as replan, tms
 from tms_sched.model.schedule import Schedule
 
 CASES = FIXTURES / "replan"
@@ -15,10 +14,6 @@ CLINIC = CASES / "clinic.toml"
 ROSTER = CASES / "roster.toml"
 HOURS = CASES / "hours.toml"
 HOURS_ROSTER = CASES / "hours-roster.toml"
-
-
-def read(path: Path) -> Schedule:
-    return load_schedule(str(path))[0]
 
 
 def places(schedule: Schedule) -> dict[str, tuple]:

@@ -15,18 +15,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from planhelp import FIXTURES, cli_errors, diff, first_plan, replan_cli, tms
-from tms_sched.io.schedule import load_schedule
+from planhelp import FIXTURES, cli_errors, diff, first_plan, read_schedule as read, replan_cli, tms
 from tms_sched.model.schedule import HISTORY, Schedule
 
 CASES = FIXTURES / "replan"
 CLINIC = CASES / "clinic.toml"
 ROSTER = CASES / "roster.toml"
 REFERRAL = CASES / "referral.toml"
-
-
-def read(path: Path) -> Schedule:
-    return load_schedule(str(path))[0]
 
 
 def history(schedule: Schedule) -> dict[str, object]:
