@@ -150,10 +150,8 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     from ..io.lock import schedule_lock
     from ..io.roster import roster_warnings
     from ..io.schedule import load_schedule, render_schedule, write_schedule
-    from ..plan.planner import plan_schedule
     from ..handedit import record_moves
-    from ..plan.authorized import add_unplaced, split_by_authorization, trim_past_authorization
-    from ..plan.replan import replan
+    from ..plan.authorized import plan_within_authorization, replan_within_authorization
     from ..render.console import make_console
     from ..render.plan_summary import diff_lines, summary_data, summary_view
     from .inputs import in_the_right_places
@@ -196,12 +194,11 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             raise in_the_right_places(exc, [(schedule_path, "schedule")], PLAN_ORDER) from None
         _same_clinic(clinic, existing, schedule_path, index)
         _sound_to_replan(clinic, existing, schedule_path, index)
-        allowed = split_by_authorization(clinic, roster.patients, existing)
-        result = replan(clinic, existing, allowed.patients, today, freeze_days=freeze_days, now_minute=now)
+        result, notes = replan_within_authorization(clinic, existing, roster.patients, today,
+                                                    freeze_days=freeze_days, now_minute=now)
         schedule = record_moves(existing, result.schedule)  # the old times, for the calls list
-        for line in trim_past_authorization(existing, schedule, roster.patients):
+        for line in notes:
             echo_err(f"note: {line}")
-        add_unplaced(schedule, allowed.unplaced)
         moved = [f"{m.patient} {m.appointment}" for m in result.moved]
         for pid, appt in result.frozen_invalid:
             went = next((m.new for m in result.moved if m.appointment == appt.id), None)
@@ -229,14 +226,13 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
             for line in diff_lines(existing, schedule, clinic.zone, clinic.protocols):
                 click.echo(line, err=output == "-")
     else:
-        allowed = split_by_authorization(clinic, roster.patients)
-        if progress is not None and (len(allowed.patients) > 20 or effort == "thorough"):
+        if progress is not None and (len(roster.patients) > 20 or effort == "thorough"):
             with progress:
-                result = plan_schedule(clinic, allowed.patients, today, progress=update, now_minute=now,
-                                       effort=effort)
+                result = plan_within_authorization(clinic, roster.patients, today, progress=update,
+                                                   now_minute=now, effort=effort)
         else:
-            result = plan_schedule(clinic, allowed.patients, today, now_minute=now, effort=effort)
-        schedule = add_unplaced(result.schedule, allowed.unplaced)
+            result = plan_within_authorization(clinic, roster.patients, today, now_minute=now, effort=effort)
+        schedule = result.schedule
     if output == "-":
         click.echo(render_schedule(schedule, "toml"), nl=False)
         written = None

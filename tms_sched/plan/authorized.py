@@ -8,12 +8,17 @@ reason; on a replan, a make-up that would go past it is not booked.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.schedule import Schedule, Unplaced
+from ..text import plural
+from .planner import PlanResult, plan_schedule
+from .replan import ReplanResult, replan
 
 
 @dataclass
@@ -70,6 +75,28 @@ def trim_past_authorization(before: Schedule | None, after: Schedule, patients: 
         drop = {a.id for a in live[limit:] if a.id not in old_ids}
         if drop:
             sp.appointments = [a for a in sp.appointments if a.id not in drop]
-            notes.append(f"{sp.id}: {len(drop)} session{'s' if len(drop) > 1 else ''} not booked: "
+            notes.append(f"{sp.id}: {plural(len(drop), 'session')} not booked: "
                          f"{limit} authorized (authorized_sessions) are all booked or done")
     return notes
+
+
+def plan_within_authorization(clinic: Clinic, patients: Sequence[Patient], today: dt.date,
+                              **options: Any) -> PlanResult:
+    """A fresh plan that books no course needing more sessions than its patient's authorization;
+    such a course is listed under ``[[unplaced]]`` with the reason. ``options`` go to the planner."""
+    allowed = split_by_authorization(clinic, patients)
+    result = plan_schedule(clinic, allowed.patients, today, **options)
+    add_unplaced(result.schedule, allowed.unplaced)
+    return result
+
+
+def replan_within_authorization(clinic: Clinic, existing: Schedule, patients: Sequence[Patient],
+                                today: dt.date, **options: Any) -> tuple[ReplanResult, list[str]]:
+    """A replan of ``existing`` that books nothing past a patient's authorization: new courses that
+    need more are listed as unplaced, make-ups past it are not booked. Returns the replan and a
+    sentence per patient whose make-ups were held back. ``options`` go to the replanner."""
+    allowed = split_by_authorization(clinic, patients, existing)
+    result = replan(clinic, existing, allowed.patients, today, **options)
+    notes = trim_past_authorization(existing, result.schedule, patients)
+    add_unplaced(result.schedule, allowed.unplaced)
+    return result, notes
