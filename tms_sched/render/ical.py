@@ -173,10 +173,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def clean_text(text: str) -> str:
     """Text as an iCalendar TEXT value may hold it: line breaks kept, other controls dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not _CONTROL.search(text):
-        return text  # the usual case, without a look at every character
-    return "".join(ch if ch in "\n\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F) else " " for ch in text)
+    return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _text(value: str) -> vText:

@@ -10,6 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ...text import plural
 from .facts import (
     Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, windows_text,
 )
@@ -23,7 +24,7 @@ def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
                 chair: str | None = None, patient: str | None = None, width: int = 100) -> RenderableType:
     days = days_between(start, end)
     parts: list[RenderableType] = [_title(facts, start, end, chair, patient)]
-    sections: list[tuple[list[RenderableType], list[Row], bool]] = []
+    sections: list[tuple[list[RenderableType], list[Row]]] = []
     for day in days:
         # On a closed day the cancelled appointments are the people to phone: list them.
         bookings = facts.bookings(day, chair, patient, cancelled=bool(facts.closed_reason(day)))
@@ -32,14 +33,14 @@ def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
         sections.append(_day(facts, day, bookings, chair, patient))
     # One set of column widths for every day, so that a range reads as one list.
     widths = [0] * len(HEADERS)
-    for _, rows, _ in sections:
+    for _, rows in sections:
         for _, _, cells in rows:
             for i, cell in enumerate(cells):
                 widths[i] = max(widths[i], Text(cell).cell_len if isinstance(cell, str) else cell.cell_len)
     widths = [max(w, len(h)) for w, h in zip(widths, HEADERS)]
     # Spaces between columns; none fit: the compact layout, each day's table on its own.
     gap = next((g for g in (3, 2) if sum(widths) + 2 + g * (len(widths) - 1) <= width), 0)
-    for head, rows, _closed in sections:
+    for head, rows in sections:
         parts.append(Text())
         parts.extend(head)
         # A day without rows has said "no appointments" in its summary line already.
@@ -63,8 +64,8 @@ def _title(facts: ScheduleFacts, start: dt.date, end: dt.date, chair: str | None
 
 
 def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str | None,
-         patient: str | None) -> tuple[list[RenderableType], list[Row], bool]:
-    """The day's heading and notes, its rows, and whether it is closed."""
+         patient: str | None) -> tuple[list[RenderableType], list[Row]]:
+    """The day's heading and notes, and its rows."""
     head = Text(f"{day_name(day)} {day}", style="bold")
     if day == facts.today:
         head.append("  (today)", style="bold cyan")
@@ -76,7 +77,7 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
         notes.append(Text(closed if closed.startswith("closed") else f"closed: {closed}", style="bold"))
         cancelled = sum(1 for b in bookings if b.status == "cancelled")
         if cancelled:
-            notes.append(Text(f"{cancelled} cancelled appointment{'s' if cancelled > 1 else ''} to rebook "
+            notes.append(Text(f"{plural(cancelled, 'cancelled appointment')} to rebook "
                               "and phone (--view calls lists them by patient)", style="bold"))
     else:
         # The clinic's hours; a chair down all day is the note below, not "no open hours".
@@ -110,7 +111,7 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
             notes.append(Text(f"chair {c} down {down_span(facts.windows(day), s, e)}: {why}", style="red"))
     for note in notes:
         out.append(Padding(note, (0, 0, 0, 2), expand=False))
-    return out, _rows(facts, day, bookings, windows, chair, patient), bool(closed)
+    return out, _rows(facts, day, bookings, windows, chair, patient)
 
 
 def _count(bookings: list[Booking]) -> str:

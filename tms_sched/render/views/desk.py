@@ -11,7 +11,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .facts import Booking, ScheduleFacts, day_name, duration, hhmm, merge, overlap, windows_text
+from ...calendar import weekday_key
+from ...text import plural
+from .facts import Booking, ScheduleFacts, day_name, duration, hhmm, overlap, windows_text
 from .marks import KIND_STYLE, status_text
 
 WARN_DAYS = 14
@@ -46,13 +48,14 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
         parts.append(Text("  the clinic file names no staff", style="dim"))
         return Group(*parts)
     under_way = [b for b in facts.bookings(day) if b.live]
+    with_cancelled = facts.bookings(day, cancelled=True)
     for member in members:
         parts.append(Text())
         head = Text(f"{member.id}", style="bold")
         head.append(f" {member.name}" if member.name else "")
         head.append(f", {member.role}", style="dim")
         parts.append(head)
-        usual = member.hours.get(_weekday(day), ())
+        usual = member.hours.get(weekday_key(day), ())
         shift = facts.calendar.staff_windows(member.id, day)
         if not usual:
             parts.append(Text("  not on shift (no hours on this weekday)", style="dim"))
@@ -62,12 +65,11 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
             for (s, e), why in facts.calendar.staff_away(member.id, day):
                 span = "all day" if (s, e) == (0, 24 * 60) else f"{hhmm(s)}-{hhmm(e)}"
                 parts.append(Text(f"  away {span}: {why}", style="bold"))
-        mine = [b for b in facts.bookings(day, cancelled=True) if b.appt.staff == member.id]
+        mine = [b for b in with_cancelled if b.appt.staff == member.id]
         if shift:
-            others = [(b.start, b.end) for b in under_way]
-            busy = sum(overlap(merge(others), s, e) for s, e in shift)
+            busy = sum(overlap(facts.busy(day, None), s, e) for s, e in shift)
             total = sum(e - s for s, e in shift)
-            parts.append(Text(f"  clinic: {len(under_way)} appointment{'s' if len(under_way) != 1 else ''} "
+            parts.append(Text(f"  clinic: {plural(len(under_way), 'appointment')} "
                               f"today; something under way {duration(busy)} of {duration(total)} on shift",
                               style="dim"))
         if not mine:
@@ -79,10 +81,6 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
                           Text(b.what(), style=KIND_STYLE[b.kind]), status_text(b.status))
         parts.append(table)
     return Group(*parts)
-
-
-def _weekday(day: dt.date) -> str:
-    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]
 
 
 # -- calls ----------------------------------------------------------------------------
@@ -138,7 +136,7 @@ def calls_view(facts: ScheduleFacts, since: int, width: int = 100) -> Renderable
             table.add_row(Text(f"  {change}", style=style), was, now, what, b.chair or "-")
         parts.append(table)
     parts.append(Text())
-    parts.append(Text(f"{len(changes)} patient{'s' if len(changes) != 1 else ''} to call: "
+    parts.append(Text(f"{plural(len(changes), 'patient')} to call: "
                       f"{counts['cancelled']} cancelled, {counts['moved']} moved, {counts['added']} added", style="bold"))
     return Group(*parts)
 
@@ -166,7 +164,7 @@ def authorization_rows(facts: ScheduleFacts) -> list[dict]:
             if late:
                 warnings.append(f"{late} planned after the deadline")
             if 0 <= left <= WARN_DAYS and planned:
-                warnings.append(f"deadline in {left} day{'s' if left != 1 else ''} with {planned} to go")
+                warnings.append(f"deadline in {plural(left, 'day')} with {planned} to go")
             elif left < 0 and planned:
                 warnings.append("deadline passed")
         rows.append({"patient": pid, "authorized": limit, "done": done, "planned": planned,

@@ -329,7 +329,6 @@ class ScheduleFacts:
         booked = sum(overlap(busy, s, e) for s, e in windows)
         return booked, available
 
-
     def staff_minutes(self, day: dt.date) -> tuple[int, int]:
         """(booked, on shift) staff minutes on ``day``: every live session and assessment needs
         a person for its length; on shift is each staff member's shift within opening hours."""
@@ -337,7 +336,7 @@ class ScheduleFacts:
         on_shift = 0
         for member in self.clinic.staff:
             for s, e in self.calendar.staff_windows(member.id, day):
-                on_shift += sum(overlap([(ws, we)], s, e) for ws, we in windows)
+                on_shift += overlap(windows, s, e)
         booked = sum(b.end - b.start for b in self.by_day.get(day, ()) if b.live)
         return booked, on_shift
 
