@@ -159,6 +159,27 @@ def main(ctx: click.Context, color: str) -> None:
     ctx.meta["tms_sched.color"] = color  # read by every console the command makes
 
 
+def progress_bar(label: str):
+    """A progress bar labelled ``label`` on stderr and its callback ``update(done, total)`` when
+    stderr is a terminal, else ``(None, None)``. Rich loads only when one is drawn."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..render.console import make_console
+
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=make_console(stderr=True), transient=True)
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, update
+
+
 def run() -> None:
     """Console entry point."""
     main(prog_name="tms-sched")

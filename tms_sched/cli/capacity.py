@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_FINDINGS, InputError, Problem, UsageError
-from . import echo_err, main, today_option, warn
+from ..errors import EXIT_FINDINGS, UsageError
+from . import echo_err, main, progress_bar, today_option, warn
 
 # The library parts load when the command runs, so that help screens start fast.
 
@@ -21,43 +21,6 @@ def _clock(clinic, today: dt.date | None) -> tuple[dt.date, int | None]:
         return today, None
     clock = dt.datetime.now(clinic.zone)
     return clock.date(), clock.hour * 60 + clock.minute
-
-
-def _schedule_for(clinic, path: str):
-    """The schedule to build on; refused, as `plan --schedule` refuses it, when it is not sound."""
-    from ..check import check_schedule
-    from ..io.schedule import load_schedule
-
-    schedule, index = load_schedule(path)
-    if schedule.schedule.timezone != clinic.info.timezone:
-        raise InputError([Problem(path, None, path="schedule.timezone",
-                                  message=f"the schedule is in {schedule.schedule.timezone} but the clinic file "
-                                  f"says {clinic.info.timezone}; give the clinic file it was planned for")])
-    report = check_schedule(clinic, schedule, path, index, codes=["TMS016", "TMS017"])
-    errors = [f for f in report.findings if f.severity == "error"]
-    if errors:
-        raise InputError([Problem(f.file, f.line, message=f"{f.code}: {f.message}") for f in errors] + [
-            Problem(path, None, message="every appointment id must be unique and every time in the clinic's "
-                    "zone before anything is booked on top; mend these (tms-sched check lists every finding)")])
-    return schedule
-
-
-def _progress_bar():
-    """A progress bar on stderr when it is a terminal (a run books many weeks many times)."""
-    if not sys.stderr.isatty():
-        return None, None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ..render.console import make_console
-
-    progress = Progress(TextColumn("simulating weeks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=make_console(stderr=True), transient=True)
-    task = progress.add_task("capacity", total=None)
-
-    def update(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
-
-    return progress, update
 
 
 def _write_html(path: str, text: str) -> None:
@@ -134,7 +97,16 @@ def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | No
     clinic, roster = load_setup(clinic_path, rosters)
     today, now = _clock(clinic, today)
     warn(roster.warnings + roster_warnings(clinic, roster, today))
-    schedule = _schedule_for(clinic, schedule_path) if schedule_path else None
+    schedule = None
+    if schedule_path:
+        from ..io.schedule import load_schedule
+        from .inputs import schedule_fits
+
+        schedule, index = load_schedule(schedule_path)
+        schedule_fits(clinic, schedule, schedule_path, index,
+                      timezone_advice="give the clinic file it was planned for",
+                      mend_advice="every appointment id must be unique and every time in the clinic's zone before "
+                      "anything is booked on top; mend these (tms-sched check lists every finding)")
     console = make_console()
     if next_start:
         from ..capacity.earliest import next_starts
@@ -151,7 +123,7 @@ def capacity(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | No
     if html_path:  # refused before the simulation rather than after it
         view.check_page_target(html_path)
     setup = Setup(clinic, today, schedule, list(roster.patients), now_minute=now)
-    progress, update = _progress_bar()
+    progress, update = progress_bar("simulating weeks")
     if progress is not None:
         with progress:
             report = simulate(setup, rates, weeks=weeks, seed=seed, runs=runs, target=target, progress=update,

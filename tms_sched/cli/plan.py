@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from ..dates import parse_time
-from ..errors import EXIT_FINDINGS, InputError, OutputError, Problem, UsageError
+from ..errors import EXIT_FINDINGS, InputError, OutputError, UsageError
 from ..text import plural, shell_line
-from . import echo_err, main, today_option, warn
+from . import echo_err, main, progress_bar, today_option, warn
 
 PLAN_ORDER = ("the clinic file comes first, rosters after --roster, and a schedule to replan after --schedule: "
               "tms-sched plan CLINIC [--roster ROSTER]... [--schedule SCHEDULE]")
@@ -33,27 +33,6 @@ class TimeOfDay(click.ParamType):
         if t is None:
             self.fail(f"'{value}' is not a time of day; write it as HH:MM, like 14:30", param, ctx)
         return t.hour * 60 + t.minute
-
-
-def _same_clinic(clinic, schedule, path: str, index=None) -> None:
-    info = schedule.schedule
-    if info.timezone != clinic.info.timezone:
-        line = index.line(("schedule", "timezone")) if index is not None else None
-        raise InputError([Problem(path, line, path="schedule.timezone",
-                                  message=f"the schedule is in {info.timezone} but the clinic file says "
-                                  f"{clinic.info.timezone}; replan with the clinic file it was planned for")])
-
-
-def _sound_to_replan(clinic, schedule, path: str, index) -> None:
-    """Refuse to replan a schedule whose ids or times are ambiguous (TMS016, TMS017)."""
-    from ..check import check_schedule
-
-    report = check_schedule(clinic, schedule, path, index, codes=["TMS016", "TMS017"])
-    errors = [f for f in report.findings if f.severity == "error"]
-    if errors:
-        raise InputError([Problem(f.file, f.line, message=f"{f.code}: {f.message}") for f in errors] + [
-            Problem(path, None, message="replanning needs every appointment id once and every time in the "
-                    "clinic's zone; mend these in the file, then replan (tms-sched check lists every finding)")])
 
 
 def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -> None:
@@ -79,24 +58,6 @@ def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -
     raise OutputError(f"{output}: already records {', '.join(held)}; a fresh plan would lose them. "
                       f"To keep them and book the roster on top, replan: {redo} "
                       "(to start over, move the file away or choose another -o)")
-
-
-def _progress_bar():
-    """A progress callback drawing on stderr when it is a terminal, else None."""
-    if not sys.stderr.isatty():
-        return None, None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ..render.console import make_console
-
-    progress = Progress(TextColumn("planning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=make_console(stderr=True), transient=True)
-    task = progress.add_task("plan", total=None)
-
-    def update(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
-
-    return progress, update
 
 
 @main.command()
@@ -154,7 +115,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     from ..plan.authorized import plan_within_authorization, replan_within_authorization
     from ..render.console import make_console
     from ..render.plan_summary import diff_lines, summary_data, summary_view
-    from .inputs import in_the_right_places
+    from .inputs import in_the_right_places, schedule_fits
 
     real = today is None
     today = today or dt.date.today()
@@ -185,15 +146,17 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
         click.get_current_context().with_resource(schedule_lock(held))
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)
-    progress, update = _progress_bar()
+    progress, update = progress_bar("planning")
     moved: list[str] | None = None
     if schedule_path:
         try:
             existing, index = load_schedule(schedule_path)
         except InputError as exc:
             raise in_the_right_places(exc, [(schedule_path, "schedule")], PLAN_ORDER) from None
-        _same_clinic(clinic, existing, schedule_path, index)
-        _sound_to_replan(clinic, existing, schedule_path, index)
+        schedule_fits(clinic, existing, schedule_path, index,
+                      timezone_advice="replan with the clinic file it was planned for",
+                      mend_advice="replanning needs every appointment id once and every time in the clinic's "
+                      "zone; mend these in the file, then replan (tms-sched check lists every finding)")
         result, notes = replan_within_authorization(clinic, existing, roster.patients, today,
                                                     freeze_days=freeze_days, now_minute=now)
         schedule = record_moves(existing, result.schedule)  # the old times, for the calls list
