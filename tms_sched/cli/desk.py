@@ -8,44 +8,18 @@ from typing import TYPE_CHECKING
 import click
 
 from ..dates import parse_date, parse_time
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
 from . import echo_err, main, today_option
+from .edits import located, same_clinic, warn_layout, write_unless_changed, written
 
 if TYPE_CHECKING:  # the library is imported when a command runs, so --help stays quick
-    from ..attendance import AttendanceError
     from ..handedit import Edited
-    from ..io.tomlpos import PositionIndex
-    from ..model.schedule import Schedule
 
 
-def _located(exc: AttendanceError, path: str, index: PositionIndex | None) -> UsageError:
-    line = index.line(exc.where) if (index is not None and exc.where) else None
-    return UsageError(f"{path}{':' + str(line) if line else ''}: {exc.message}")
-
-
-def _write(path: str, text: str, schedule: Schedule) -> None:
-    """Write atomically, unless someone changed the file since it was read."""
-    from ..io.common import read_text
-    from ..io.schedule import write_schedule
-
-    try:
-        if read_text(path) != text:
-            raise OutputError(f"{path} changed while it was being edited; nothing was written, run the "
-                              "command again")
-        write_schedule(path, schedule)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); the file is unchanged") from None
-
-
-def _warn_layout(path: str, text: str, schedule: Schedule) -> None:
-    from ..io.schedule import render_schedule, schedule_format
-    from .mark import _layout_losses, _spans
-
-    lost = _layout_losses(text, render_schedule(schedule, schedule_format(path)))
-    if lost:
-        echo_err(f"warning: {path}: line{'s' if len(lost) > 1 else ''} {_spans(lost)} "
-                 f"{'are' if len(lost) > 1 else 'is'} not in the layout tms-sched writes (comments, "
-                 "spacing) and will not be kept")
+def _report(path: str, old_rev: int, edited: Edited) -> None:
+    for line in edited.changes:
+        echo_err(line)
+    written(path, old_rev, edited.schedule.schedule.revision, len(edited.changes))
 
 
 def _noted_changed(path: str, edited: Edited) -> bool:
@@ -56,13 +30,6 @@ def _noted_changed(path: str, edited: Edited) -> bool:
         echo_err(f"nothing changed; {path} not written")
         return False
     return True
-
-
-def _report(path: str, old_rev: int, edited: Edited) -> None:
-    for line in edited.changes:
-        echo_err(line)
-    echo_err(f"{path}: revision {old_rev} -> {edited.schedule.schedule.revision}, {len(edited.changes)} "
-             f"change{'s' if len(edited.changes) > 1 else ''} written")
 
 
 @main.command(short_help="Pin appointments so that replanning never moves them.")
@@ -95,11 +62,11 @@ def pin(schedule_path: str, appointment_ids: tuple[str, ...], unpin: bool, today
     try:
         edited = handedit.set_pins(schedule, appointment_ids, not unpin, today)
     except AttendanceError as exc:
-        raise _located(exc, schedule_path, index) from None
+        raise located(exc, schedule_path, index) from None
     if not _noted_changed(schedule_path, edited):
         return
-    _warn_layout(schedule_path, text, schedule)
-    _write(schedule_path, text, edited.schedule)
+    warn_layout(schedule_path, text, schedule)
+    write_unless_changed(schedule_path, text, edited.schedule, "edited")
     _report(schedule_path, schedule.schedule.revision, edited)
 
 
@@ -158,10 +125,8 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
     clinic, roster = load_setup(clinic_path, roster_paths)
+    same_clinic(clinic_path, clinic, schedule)
     info = schedule.schedule
-    if clinic.info.name != info.clinic or clinic.info.timezone != info.timezone:
-        raise UsageError(f"{clinic_path} is the clinic '{clinic.info.name}' ({clinic.info.timezone}), but the "
-                         f"schedule belongs to '{info.clinic}' ({info.timezone}); give the schedule's clinic file")
     has_roster = bool(roster_paths) or bool(roster.patients)
     try:
         start = handedit.local_start(schedule, day, at)
@@ -169,7 +134,7 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
                                            roster=roster if has_roster else None, chair=chair, staff=staff,
                                            pin=pin_it, file=schedule_path)
     except AttendanceError as exc:
-        raise _located(exc, schedule_path, index) from None
+        raise located(exc, schedule_path, index) from None
     if not _noted_changed(schedule_path, edited):
         return
     if not has_roster:
@@ -188,6 +153,6 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
             echo_err(line)
         echo_err(f"dry run: {schedule_path} not written (it would become revision {edited.schedule.schedule.revision})")
         return
-    _warn_layout(schedule_path, text, schedule)
-    _write(schedule_path, text, edited.schedule)
+    warn_layout(schedule_path, text, schedule)
+    write_unless_changed(schedule_path, text, edited.schedule, "edited")
     _report(schedule_path, info.revision, edited)

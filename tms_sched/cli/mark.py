@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import shlex
 from typing import TYPE_CHECKING
@@ -12,12 +11,12 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..dates import parse_date, parse_time
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
 from . import DATE, echo_err, main, today_option
+from .edits import located, same_clinic, warn_layout, write_unless_changed, written
 
 if TYPE_CHECKING:
     from .. import attendance
-    from ..io.tomlpos import PositionIndex
     from ..model.clinic import Clinic
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
@@ -40,35 +39,6 @@ def _parse_bound(text: str, today: dt.date, what: str) -> dt.date | dt.datetime:
         return parse_date(text, today)
     except ValueError as exc:
         raise UsageError(f"{what}: {exc}; or a local date and time YYYY-MM-DDTHH:MM") from None
-
-
-def _located(exc: attendance.AttendanceError, path: str, index: PositionIndex | None) -> UsageError:
-    line = index.line(exc.where) if (index is not None and exc.where) else None
-    where = f"{path}:{line}" if line else path
-    return UsageError(f"{where}: {exc.message}")
-
-
-def _layout_losses(text: str, canonical: str) -> list[int]:
-    """Line numbers of ``text`` that the schedule writer does not reproduce (comments, spacing)."""
-    lost: list[int] = []
-    matcher = difflib.SequenceMatcher(None, text.splitlines(), canonical.splitlines(), autojunk=False)
-    for tag, i1, i2, _, _ in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            lost.extend(range(i1 + 1, i2 + 1))
-    return lost
-
-
-def _spans(numbers: list[int]) -> str:
-    out: list[str] = []
-    start = prev = numbers[0]
-    for n in numbers[1:] + [None]:  # type: ignore[list-item]
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        out.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    return ", ".join(out)
 
 
 def _chair_down_complete(chair_down: tuple[str, str, str] | None) -> None:
@@ -180,7 +150,7 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     from .. import attendance
     from ..io.common import read_text
     from ..io.lock import schedule_lock
-    from ..io.schedule import load_schedule, render_schedule, schedule_format
+    from ..io.schedule import load_schedule
 
     today = today or dt.date.today()
     _chair_down_complete(chair_down)
@@ -223,7 +193,7 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
         else:
             marked = attendance.discharge(schedule, args[0], reason, today)
     except attendance.AttendanceError as exc:
-        raise _located(exc, schedule_path, index) from None
+        raise located(exc, schedule_path, index) from None
 
     for change in marked.changes:
         echo_err(change.text)
@@ -233,12 +203,7 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
         echo_err(f"nothing changed; {schedule_path} not written")
         return
     old_rev, new_rev = schedule.schedule.revision, marked.schedule.schedule.revision
-    fmt = schedule_format(schedule_path)
-    lost = _layout_losses(text, render_schedule(schedule, fmt))
-    if lost:
-        echo_err(f"warning: {schedule_path}: line{'s' if len(lost) > 1 else ''} {_spans(lost)} "
-                 f"{'are' if len(lost) > 1 else 'is'} not in the layout tms-sched writes (comments, "
-                 "spacing) and will not be kept")
+    warn_layout(schedule_path, text, schedule)
     if marked.rebook:
         echo_err(f"{len(marked.rebook)} appointment{'s' if len(marked.rebook) > 1 else ''} to rebook: "
                  f"run `tms-sched plan CLINIC --schedule {shlex.quote(schedule_path)}` to book make-ups")
@@ -251,9 +216,8 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     if dry_run:
         echo_err(f"dry run: {schedule_path} not written (it would become revision {new_rev})")
         return
-    _write(schedule_path, text, marked)
-    echo_err(f"{schedule_path}: revision {old_rev} -> {new_rev}, {len(marked.changes)} "
-             f"change{'s' if len(marked.changes) > 1 else ''} written")
+    write_unless_changed(schedule_path, text, marked.schedule, "marked")
+    written(schedule_path, old_rev, new_rev, len(marked.changes))
 
 
 def _mark_one(schedule, args: tuple[str, ...], note: str | None, today: dt.date) -> attendance.Marked:
@@ -279,10 +243,7 @@ def _schedules_clinic(clinic_path: str, schedule) -> Clinic:
     from ..io import load_clinic
 
     clinic, _ = load_clinic(clinic_path)
-    info = schedule.schedule
-    if clinic.info.name != info.clinic or clinic.info.timezone != info.timezone:
-        raise UsageError(f"{clinic_path} is the clinic '{clinic.info.name}' ({clinic.info.timezone}), but the "
-                         f"schedule belongs to '{info.clinic}' ({info.timezone}); give the schedule's clinic file")
+    same_clinic(clinic_path, clinic, schedule)
     return clinic
 
 
@@ -314,17 +275,3 @@ def _closed_anyway(schedule, day: dt.date, clinic: Clinic | None, clinic_path: s
         return (f"the schedule books nothing on any {day:%A}, so the clinic is closed on {day} anyway, it seems "
                 f"(if it does open on {day:%A}s, give --clinic CLINIC to record the closure)")
     return None
-
-
-def _write(path: str, text: str, marked: attendance.Marked) -> None:
-    """Write atomically, unless someone changed the file since it was read."""
-    from ..io.common import read_text
-    from ..io.schedule import write_schedule
-
-    try:
-        if read_text(path) != text:
-            raise OutputError(f"{path} changed while it was being marked; nothing was written, run the "
-                              "command again")
-        write_schedule(path, marked.schedule)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); the file is unchanged") from None
