@@ -1,0 +1,225 @@
+"""Make-ups: sessions that were missed, or lost their day, booked later in the course
+as each protocol allows (at the end of a daily course, at the spacing of an interval
+series, after the grown daily part of a tapered course, the same or next day of an
+accelerated one), and a missed mapping booked again before any treatment."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from ...model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from ...model.schedule import Appointment
+from ..builder import Attempt, Booking, CourseBuilder
+from .state import ONE_DAY, RepairContext, session_days
+
+
+def rebook_mapping(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
+                    live: list[Appointment], limit: dt.date | None = None) -> Booking | None:
+    day = ctx.freeze_until
+    end = builder.horizon_end if limit is None else min(builder.horizon_end, limit)
+    while day <= end:
+        if ctx.calendar.is_open(day) and builder.session_day_ok(day):
+            options = builder.mapping_options(day, attempt)
+            if options:
+                s, chair, staff = min(options, key=lambda o: (o[0], o[1]))
+                b = Booking("mapping", day, s, builder.first_len, chair, staff, session=1)
+                attempt.add(b)
+                return b
+        day += ONE_DAY
+    return None
+
+
+def extend_course(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol, attempt: Attempt,
+            live: list[Appointment], needed: list[int], target: int | None, chair: str | None,
+            displaced: set[int] = frozenset(),  # type: ignore[assignment]
+            origin: dict[int, dt.date] | None = None):
+    """Place the needed session numbers after the course's live sessions. ``displaced``:
+    the numbers of planned sessions that lost their place (the others were missed)."""
+
+    def what(number: int) -> str:
+        return (f"session {number}, which can no longer stay where it was, booked again"
+                if number in displaced else f"the make-up of session {number}")
+
+    phase = protocol.phases[-1] if len(protocol.phases) == 1 else protocol.phases[0]
+    days = session_days(ctx, live, attempt)
+    last = days[-1] if days else ctx.freeze_until - ONE_DAY
+    chair = chair or (builder.chairs[0] if builder.chairs else None)
+    if chair is None:
+        return f"no chair has capability '{protocol.capability}'"
+    if target is None:
+        target = 0
+    gap_limit = protocol.max_gap_days
+    if isinstance(phase, DailyPhase) and phase.per_day > 1:
+        return accelerated_makeups(ctx, builder, phase, attempt, live, needed, chair, origin or {})
+    todo = list(needed)
+    if isinstance(phase, IntervalPhase):
+        prev = last  # the spacing counts from the last session given, even when that is past
+        if interval_tail(ctx, builder, protocol, attempt, prev, todo, target, chair):
+            return True
+        return (f"the sessions from session {todo[0]} on cannot be booked at the protocol's spacing after "
+                f"{prev} (a clinician should decide how to go on)")
+    per_week = phase.days_per_week if isinstance(phase, DailyPhase) else 5
+    week_count: dict[dt.date, int] = {}
+    for d in days:
+        wk = d - dt.timedelta(days=d.weekday())
+        week_count[wk] = week_count.get(wk, 0) + 1
+    day = max(last + ONE_DAY, ctx.freeze_until)
+    prev = last
+    while todo:
+        if gap_limit is not None and days and (day - prev).days > gap_limit:
+            return (f"{what(todo[0])} would come more than {gap_limit} days after the "
+                    f"session of {prev}; a clinician should decide whether to go on")
+        if protocol.max_span_days is not None and days and (day - days[0]).days > protocol.max_span_days:
+            return (f"{what(todo[0])} would end the course more than "
+                    f"{protocol.max_span_days} days after its first session ({days[0]}); a clinician should "
+                    "decide whether to go on")
+        if day > builder.horizon_end or (builder.deadline and day > builder.deadline):
+            return (f"{what(todo[0])} does not fit before "
+                    f"{'the deadline ' + str(builder.deadline) if builder.deadline else 'the horizon'}")
+        wk = day - dt.timedelta(days=day.weekday())
+        busy_day = day in days
+        if ctx.calendar.is_open(day) and not busy_day and week_count.get(wk, 0) < per_week \
+                and builder.session_day_ok(day):
+            got = builder.pick(day, builder.session_len, target, chair, attempt)
+            if got is None:
+                got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+            if got:
+                attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
+                                    session=todo.pop(0)))
+                week_count[wk] = week_count.get(wk, 0) + 1
+                prev = day
+        day += ONE_DAY
+    return True
+
+
+def every_days_of(protocol: Protocol, number: int) -> tuple[int, int]:
+    """The [min, max] days before session ``number`` in an interval protocol."""
+    count = 0
+    for phase in protocol.phases:
+        if number <= count + phase.sessions:
+            return tuple(phase.every_days) if isinstance(phase, IntervalPhase) else (1, 7)  # type: ignore[return-value]
+        count += phase.sessions
+    return (1, 7)
+
+
+def interval_tail(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol, attempt: Attempt,
+                   prev: dt.date, numbers: list[int], target: int, chair: str) -> bool:
+    """Book ``numbers`` one after another, each at its phase's spacing (a small search)."""
+    budget = [2000]
+
+    def place(prev_day: dt.date, index: int) -> bool:
+        if index == len(numbers):
+            return True
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        lo, hi = every_days_of(protocol, numbers[index])
+        mid = (lo + hi) / 2
+        for k in sorted(range(lo, hi + 1), key=lambda k: (abs(k - mid), k)):
+            day = prev_day + dt.timedelta(days=k)
+            if day < ctx.freeze_until or not builder.session_day_ok(day) or not ctx.calendar.is_open(day):
+                continue
+            got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+            if not got:
+                continue
+            booking = Booking("treatment", day, got[0], builder.session_len, got[1], None, session=numbers[index])
+            attempt.add(booking)
+            if place(day, index + 1):
+                return True
+            attempt.bookings.pop()
+            attempt.busy[day] &= ~(((1 << booking.length) - 1) << booking.start)
+        return False
+
+    return place(prev, 0)
+
+
+def relay_taper(ctx: RepairContext, builder: CourseBuilder, phase: WeeklyPhase, attempt: Attempt,
+           live: list[Appointment], needed: list[int], daily_total: int, target: int, chair: str | None):
+    """Lay the taper weeks out again after the (grown) daily part of the course."""
+    daily_days = [a.start.astimezone(ctx.zone).date() for a in live if a.session <= daily_total]
+    daily_days += [b.day for b in attempt.bookings if b.kind != "assessment" and (b.session or 0) <= daily_total]
+    last_daily = max(daily_days)
+    max_span = builder.protocol.max_span_days
+    span_limit = min(daily_days) + dt.timedelta(days=max_span) if max_span else None
+    before = len(attempt.bookings)
+    # Taper sessions laid out again keep their time where it is free (nothing moves
+    # without need), so gaps are not kept at their expense.
+    policy, builder.policy = builder.policy, dataclasses.replace(builder.policy, keep_gaps=False)
+    try:
+        ok = builder._weekly(phase, attempt, last_daily, target, chair or builder.chairs[0], 0, span_limit)
+    finally:
+        builder.policy = policy
+    if not ok:
+        return ("the taper weeks cannot be booked after the course's new end"
+                + (f" within {max_span} days of its first session" if max_span else "")
+                + " (a clinician should decide how to go on)")
+    laid = attempt.bookings[before:]
+    for extra in laid[len(needed):]:  # taper sessions already delivered are not booked twice
+        attempt.bookings.remove(extra)
+        attempt.busy[extra.day] &= ~(((1 << extra.length) - 1) << extra.start)
+    for b, number in zip(laid, sorted(needed)):
+        b.session = number
+    return True
+
+
+def accelerated_makeups(ctx: RepairContext, builder: CourseBuilder, phase: DailyPhase, attempt: Attempt,
+                         live: list[Appointment], needed: list[int], chair: str,
+                         origin: dict[int, dt.date] | None = None):
+    """Make-ups of an accelerated course: each later the day it was missed or the next day
+    (``origin``: the day each session was missed), the days staying consecutive."""
+    origin = origin or {}
+    days = sorted({a.start.astimezone(ctx.zone).date() for a in live})
+    todo = list(needed)
+    count = {d: sum(1 for a in live if a.start.astimezone(ctx.zone).date() == d) for d in days}
+    candidates = [d for d in days if d >= ctx.freeze_until]
+    if days:
+        candidates.append(days[-1] + ONE_DAY)
+    for day in sorted(set(candidates)):
+        if not todo:
+            break
+        if day not in count and days and day != days[-1] + ONE_DAY:
+            continue
+        if not ctx.calendar.is_open(day) or not builder.session_day_ok(day):
+            continue
+        room = phase.per_day - count.get(day, 0)
+        eligible = [n for n in todo if n not in origin or 0 <= (day - origin[n]).days <= 1]
+        if room <= 0 or not eligible:
+            continue
+        # Chain after the day's own sessions (already on the timeline), with the protocol's gap.
+        gap = -(-phase.min_gap_minutes // ctx.slot)
+        after = max((builder.after_gap(day, first + length, gap) for a in live
+                     if a.start.astimezone(ctx.zone).date() == day
+                     for _, _, first, length in [ctx.slots(a)]), default=0)
+        before = len(attempt.bookings)
+        n = builder._chain(day, attempt, chair, min(room, len(eligible)), phase.min_gap_minutes, after)
+        if n and not gaps_kept(ctx, day, live, attempt, gap):
+            for b in attempt.bookings[before:]:  # the day's sessions would come too close: not this day
+                attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+            del attempt.bookings[before:]
+            n = 0
+        for b in attempt.bookings[before:]:
+            b.session = eligible.pop(0)
+            todo.remove(b.session)
+        count[day] = count.get(day, 0) + n
+        if day not in days and n:
+            days.append(day)
+    final = sorted(set(days) | {b.day for b in attempt.bookings if b.kind != "assessment"})
+    gapless = all((b - a).days == 1 for a, b in zip(final, final[1:]))
+    if todo or not gapless or len(final) > phase.days + 1:
+        if todo and all(n not in origin for n in todo):  # nothing missed: sessions that lost their place
+            return (f"session {todo[0]} of this accelerated course can no longer stay on its day (the clinic's "
+                    "hours, chairs or staff changed) and fits neither later that day nor on the next one, its "
+                    "days staying consecutive; a clinician should decide how to go on")
+        return ("the missed sessions of this accelerated course cannot be made up the day they were missed "
+                "or the next one, its days staying consecutive; a clinician should decide how to go on")
+    return True
+
+
+def gaps_kept(ctx: RepairContext, day: dt.date, live: list[Appointment], attempt: Attempt, gap: int) -> bool:
+    """Whether a day's sessions (kept and newly booked) keep ``gap`` slots between them."""
+    spans = [(first, first + length) for a in live if a.start.astimezone(ctx.zone).date() == day
+             for _, _, first, length in [ctx.slots(a)]]
+    spans += [(b.start, b.start + b.length) for b in attempt.bookings if b.day == day and b.kind != "assessment"]
+    spans.sort()
+    return all(nxt[0] - prev[1] >= gap for prev, nxt in zip(spans, spans[1:]))
