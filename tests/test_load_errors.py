@@ -123,6 +123,16 @@ CLINIC_CASES: dict[str, list[str]] = {
         "clinic/duplicate-staff.toml:18: staff[1].id: duplicate staff id 'dr-kim' (also staff[0]); "
         "ids must be unique",
     ],
+    # Staff roles are the clinic's own words, in lower case; a protocol names one somebody has.
+    "clinic/role-nobody-has.toml": [
+        "clinic/role-nobody-has.toml:21: protocols.esketamine.first_session_staff: no staff member has role "
+        "'nurze'; did you mean 'nurse'? (the staff's roles: nurse); add one with role = \"nurze\", or name "
+        "one of these",
+    ],
+    "clinic/role-upper-case.toml": [
+        "clinic/role-upper-case.toml:14: staff[0].role: a role is one lower-case word such as technician, "
+        "physician or nurse; write 'nurse', not 'Nurse'",
+    ],
     # Time zone and public holidays.
     "clinic/unknown-timezone.toml": [
         "clinic/unknown-timezone.toml:3: clinic.timezone: unknown time zone 'America/Los_Angelos'; "
@@ -191,8 +201,8 @@ CLINIC_CASES: dict[str, list[str]] = {
         'clinic/several-problems.toml:11: clinic.hours.sun: expected a time window "HH:MM-HH:MM" in quotes, '
         "or a list of them; got 12",
         "clinic/several-problems.toml:15: chairs[0].capabilities: must not be empty",
-        "clinic/several-problems.toml:19: staff[0].role: 'nurse' is not allowed "
-        "(choose one of 'technician', 'physician', 'clinician')",
+        "clinic/several-problems.toml:19: staff[0].role: a role is one lower-case word such as technician, "
+        "physician or nurse; write one word, not 'Head Nurse'",
     ],
     # Files that cannot be read at all.
     "clinic/not-utf8.toml": ["clinic/not-utf8.toml:2: is not UTF-8 text; save it as UTF-8"],

@@ -324,3 +324,16 @@ def test_split_windows_that_cannot_hold_a_day_of_sessions_say_so(tmp_path: Path)
     assert reason.startswith("a first day of accelerated-5x5 needs 5 sessions 50 minutes apart")
     assert "hold at most 3" in reason and "join its windows into one" in reason
     assert len(sessions(schedule, "WHOLE")) == 25
+
+
+# -- staff roles in the clinic's own words -------------------------------------------------
+
+def test_a_protocol_names_a_role_of_the_clinic_s_own(tmp_path: Path):
+    """The nurse-led protocol's first dose goes to the nurse; the assessment still goes to
+    the physician (a psychologist on shift all week never takes one)."""
+    schedule = plan(tmp_path, "own-roles", "2027-03-29", 0)
+    sp = schedule.patient("NL-1")
+    mapping = next(a for a in sp.appointments if a.kind == "mapping")
+    assert mapping.staff == "rn-ali"
+    assessment = next(a for a in sp.appointments if a.kind == "assessment")
+    assert assessment.staff == "dr-cy"

@@ -139,7 +139,11 @@ CLINIC_SECTIONS = (
             "(`{ start = 2027-01-12T13:00:00, end = 2027-01-12T18:00:00 }`)."),
     Section("`[[chairs]]`", Chair, ""),
     Section("`chairs.down` entries", Downtime, ""),
-    Section("`[[staff]]`", StaffMember, ""),
+    Section("`[[staff]]`", StaffMember,
+            "A role is the clinic's own word in lower case: `technician`, `physician` and `clinician` as "
+            "before, or `nurse`, `psychologist`, ... A protocol's `first_session_staff` (and the supervision "
+            "and monitoring roles) may name any of them; naming a role nobody on the staff has is an error "
+            "at its line. Assessments still go to a named physician or clinician."),
     Section("`[[blocks]]`", Block,
             "Weekly recurring closures: a staff meeting (`staff`), coil maintenance (`chairs`), or the whole "
             "clinic (neither). The planner books nothing in them and `check` reports what lies in them "

@@ -202,6 +202,42 @@ def _load_protocols(cf: ClinicFile, name: str, index: PositionIndex) -> tuple[di
     return protocols, problems
 
 
+ROLE_KEYS = ("first_session_staff", "supervision", "monitor_role")
+"""Protocol keys that name a staff role: the role must be one the clinic's staff has."""
+
+
+def _check_roles(cf: ClinicFile, name: str, index: PositionIndex, protocols: dict[str, Protocol]) -> list[Problem]:
+    """A role the clinic file names must be someone's role, or nobody could ever fill it.
+
+    Only what the clinic file writes is judged: a built-in's default (a physician maps) on a
+    clinic without physicians is the planner's to report, patient by patient."""
+    roles = sorted({s.role for s in cf.staff})
+    out: list[Problem] = []
+
+    def judge(path: tuple[Any, ...], role: Any, needs_staff: bool) -> None:
+        if not isinstance(role, str) or role in roles or (not cf.staff and not needs_staff):
+            return
+        if not cf.staff:
+            message = (f"'{role}' is named here, but the clinic names no staff; add [[staff]] members "
+                       f"with role = \"{role}\", or drop the key")
+        else:
+            message = (f"no staff member has role '{role}'{suggest(role, roles)} (the staff's roles: "
+                       f"{', '.join(roles)}); add one with role = \"{role}\", or name one of these")
+        out.append(Problem(name, index.line(path), path=format_path(path), message=message))
+
+    clinic_keys = cf.clinic.model_dump()
+    for key in ROLE_KEYS:
+        if key in clinic_keys and clinic_keys[key] is not None:
+            judge(("clinic", key), clinic_keys[key], needs_staff=True)
+    for pid, raw in cf.protocols.items():
+        if pid not in protocols:
+            continue
+        for key in ROLE_KEYS:
+            if key in raw:
+                judge(("protocols", pid, key), raw[key], needs_staff=key != "first_session_staff")
+    return out
+
+
 def load_clinic(path: str) -> tuple[Clinic, Roster]:
     """Read a clinic file; returns the clinic and its inline roster (maybe empty)."""
     text = read_text(path)
@@ -213,6 +249,7 @@ def load_clinic(path: str) -> tuple[Clinic, Roster]:
     problems = _check_clinic(cf, path, index)
     protocols, protocol_problems = _load_protocols(cf, path, index)
     problems.extend(protocol_problems)
+    problems.extend(_check_roles(cf, path, index, protocols))
     if problems:
         raise InputError(sorted(problems, key=_order))
     clinic = Clinic(

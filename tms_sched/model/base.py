@@ -94,3 +94,24 @@ def _lower_case(value: str) -> str:
 
 Capability = Annotated[str, AfterValidator(_lower_case)]
 """What a chair delivers and a protocol needs (``10hz``, ``itbs``): lower case."""
+
+
+_ROLE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def _role_word(value: str) -> str:
+    # Roles are the clinic's own words; protocols name them, so they must match exactly.
+    if not _ROLE.match(value):
+        hint = f"write '{value.strip().lower()}'" if _ROLE.match(value.strip().lower()) else "write one word"
+        raise ValueError(f"a role is one lower-case word such as technician, physician or nurse; {hint}, "
+                         f"not '{value}'")
+    return value
+
+
+StaffRole = Annotated[
+    str,
+    AfterValidator(_role_word),
+    WithJsonSchema({"type": "string", "pattern": _ROLE.pattern,
+                    "description": "a staff role in the clinic's own words, lower case: technician, nurse, ..."}),
+]
+"""A staff role in the clinic's own words (``technician``, ``physician``, ``nurse``): lower case."""

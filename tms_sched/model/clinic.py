@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .base import WEEKDAYS, Capability, StrictModel, Weekday, WeekHours, Windows
-from .protocol import Protocol, StaffRole
+from .base import WEEKDAYS, Capability, StaffRole, StrictModel, Weekday, WeekHours, Windows
+from .protocol import Protocol
 
 
 class HolidayRule(StrictModel):
@@ -167,8 +167,10 @@ class StaffMember(StrictModel):
 
     id: str = Field(min_length=1, description="Unique id; schedules name it on mappings and assessments.")
     name: str = Field(default="", description="Display name.")
-    role: StaffRole = Field(description="A physician maps the motor threshold (a protocol's first session, by "
-                            "default); a physician or clinician runs assessments; anyone on shift attends a session.")
+    role: StaffRole = Field(description="The clinic's own word, lower case: technician, physician, clinician, "
+                            "nurse, ... A physician maps the motor threshold (a protocol's first session, by "
+                            "default; first_session_staff names another role); a physician or clinician runs "
+                            "assessments; anyone on shift attends a session.")
     hours: WeekHours = Field(description="Shifts per weekday, written like the clinic's hours.")
     away: list[dt.date | ClosedPeriod] = Field(default=[], description="Time off shift (leave, training): dates, "
                                                "or tables with start and end as dates or local date-times "

@@ -6,13 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import Capability, StrictModel
+from .base import Capability, StaffRole, StrictModel
 
 Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
 """[min, max], as written in the file."""
-
-StaffRole = Literal["technician", "physician", "clinician"]
-
 
 class DailyPhase(StrictModel):
     """Sessions on treatment days: ``per_day`` a day, at most ``days_per_week`` days a week."""
@@ -110,7 +107,7 @@ class Protocol(StrictModel):
     first_session_minutes: int | None = Field(default=None, gt=0, description="Chair minutes of the first "
                                               "session; absent: session_minutes.")
     first_session_staff: StaffRole = Field(default="physician", description="The role of the named person the "
-                                           "first session is booked with.")
+                                           "first session is booked with: any role the clinic's staff has.")
     first_session_label: str = Field(default=DEFAULT_FIRST_SESSION_LABEL, description="What the first session is "
                                      "(its appointment kind stays mapping).")
     max_span_days: int | None = Field(default=None, gt=0, description="Most days from the first session to the "
