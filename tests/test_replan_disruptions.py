@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, read_schedule as read, replan_cli as replan, tms
 from tms_sched.model.schedule import Schedule
 
@@ -178,3 +180,50 @@ def test_moves_honour_the_clinics_booking_notice(tmp_path: Path):
     for moved in ("R-STD-02", "R-STD-03"):
         assert lines[moved].split(" -> ")[1].split()[0] >= "2027-04-09", lines[moved]
     assert errors(clinic, schedule, ROSTER) == []
+
+
+ACCEL = CASES / "accelerated.toml"
+ACCEL_ROSTER = CASES / "accelerated-roster.toml"
+
+
+@pytest.mark.parametrize("weekday, day, ids", [
+    ("wed", "2027-04-07", [f"X-5X5-{n}" for n in range(11, 16)]),  # a treatment day
+    ("mon", "2027-04-05", [f"X-5X5-0{n}" for n in range(1, 6)]),  # day 1, with the mapping
+])
+def test_an_hour_less_rearranges_an_accelerated_day_rather_than_hold_the_course(
+        tmp_path: Path, weekday: str, day: str, ids: list[str]):
+    """The 5x5 day begins at 07:00; the clinic now opens at 08:00 that weekday. The day's
+    sessions are laid out again that same day from 08:00, their 50-minute gaps kept, so the
+    course keeps its five consecutive days: nothing moves to another day, nobody is on hold."""
+    schedule = first_plan(tmp_path, ACCEL, "2027-04-01", ACCEL_ROSTER)
+    before = read(schedule)
+    later = tmp_path / "clinic.toml"
+    later.write_text(ACCEL.read_text(encoding="utf-8").replace(f'{weekday} = "07:00-18:00"',
+                                                               f'{weekday} = "08:00-18:00"'), encoding="utf-8")
+    result = replan(later, schedule, "2027-04-02", "--roster", ACCEL_ROSTER, code=0)
+    after = read(schedule)
+    assert after.unplaced == []
+    moved = [line.split()[2].rstrip(":") for line in diff(result) if line.startswith("> X-5X5")]
+    assert moved == ids
+    assert not [line for line in diff(result) if not line.startswith("> ")]
+    days = {a.id: a.start.date().isoformat() for _, a in after.appointments()}
+    assert {days[i] for i in ids} == {day}
+    assert {a.id: a.start.date() for _, a in before.appointments()} == \
+        {a.id: a.start.date() for _, a in after.appointments()}
+    assert errors(later, schedule, ACCEL_ROSTER) == []
+
+
+def test_a_chair_down_on_an_accelerated_first_day_keeps_the_course_on_its_days(tmp_path: Path):
+    """Chair A, where the 5x5 course begins on Monday at 07:00, is down that Monday; chair B is
+    taken at 07:00 by the standard course. The first day's mapping and sessions go to chair B
+    at other times that Monday, gaps kept, rather than the whole course moving a week."""
+    schedule = first_plan(tmp_path, ACCEL, "2027-04-01", ACCEL_ROSTER)
+    tms("mark", schedule, "--chair-down", "A", "2027-04-05", "2027-04-05", "--reason", "coil",
+        "--today", "2027-04-02")
+    result = replan(ACCEL, schedule, "2027-04-02", "--roster", ACCEL_ROSTER, code=0)
+    after = read(schedule)
+    assert after.unplaced == []
+    lines = diff(result)
+    assert [line.split()[2].rstrip(":") for line in lines] == [f"X-5X5-0{n}" for n in range(1, 6)]
+    assert all(line.endswith("chair B") and " 2027-04-05 " in line.split("->")[1] for line in lines)
+    assert errors(ACCEL, schedule, ACCEL_ROSTER) == []

@@ -13,7 +13,7 @@ from ..builder import Attempt, CourseBuilder
 from ..planner import ASSESSMENT_SUFFIX, commit
 from .assessments import follow_assessments
 from .makeups import extend_course, rebook_mapping, relay_taper
-from .sameday import keep_their_days
+from .sameday import keep_their_days, rearrange_accelerated_days
 from .state import (
     RepairContext,
     first_day_limit,
@@ -123,6 +123,8 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
     added: list[Appointment] = []
     target, chair = usual_place(ctx, [a for a in live_sessions if a.kind == "treatment"] or live_sessions)
     keep_their_days(ctx, builder, attempt, patient, protocol, invalid_by_session, needed)
+    rearrange_accelerated_days(ctx, builder, attempt, protocol, kept, live_sessions, invalid_by_session, needed,
+                               journal)
 
     def stuck(appointments: list[Appointment]) -> str:
         """Why some of ``appointments`` cannot be lifted (they lie before today unmarked, or
@@ -161,6 +163,10 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
     mapping_rebooked = 1 in needed
     if mapping_rebooked and any(isinstance(p, DailyPhase) and p.consecutive for p in protocol.phases):
         # Its days must stay consecutive from the mapping on: the whole course goes again.
+        if 1 in invalid_by_session:  # not missed: its day no longer holds it
+            return ("the mapping of this accelerated course can no longer stay on its day (the clinic's hours, "
+                    "chairs or staff changed), that day cannot hold all its sessions with the protocol's gaps, "
+                    "and no other consecutive days fit (a clinician should decide)")
         return ("the missed mapping of an accelerated course means booking the whole course again, "
                 "and no consecutive days fit (a clinician should decide)")
     if 1 in needed:

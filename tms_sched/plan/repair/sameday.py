@@ -9,7 +9,8 @@ from ...model.patient import Patient
 from ...model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from ...model.schedule import Appointment
 from ..builder import Attempt, Booking, CourseBuilder
-from .state import RepairContext
+from ..timeline import bits
+from .state import RepairContext, unbook
 
 
 def same_day_mapping(builder: CourseBuilder, attempt: Attempt, day: dt.date, first: int,
@@ -67,3 +68,118 @@ def keep_their_days(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt
         if got is not None:
             attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None, session=number))
             needed.remove(number)
+
+
+def rearrange_accelerated_days(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
+                               protocol: Protocol, kept: list[Appointment], live: list[Appointment],
+                               invalid_by_session: dict[int, Appointment], needed: list[int],
+                               journal: list[Appointment]) -> None:
+    """An accelerated day that lost a session keeps it by rearranging the day, before the
+    course is given up: first the displaced sessions alone take other times that day (the
+    day's other sessions staying, the protocol's gap kept between all of them, in session
+    order); else the whole day is laid out again within the patient's hours. A day with a
+    session already given, pinned or frozen is left alone. Sessions rearranged this way
+    leave ``needed``; those of the day moved along join ``invalid_by_session``."""
+    phase = next((p for p in protocol.phases if isinstance(p, DailyPhase) and p.per_day > 1), None)
+    if phase is None:
+        return
+    gap = -(-phase.min_gap_minutes // ctx.slot)
+    days: dict[dt.date, list[int]] = {}
+    for number in sorted(needed):
+        old = invalid_by_session.get(number)
+        if old is None or old.kind == "assessment":
+            continue
+        days.setdefault(ctx.slots(old)[0], []).append(number)
+    for day, numbers in sorted(days.items()):
+        if day < ctx.freeze_until or not ctx.calendar.is_open(day) or not builder.session_day_ok(day):
+            continue
+        own = [a for a in live if a.start.astimezone(ctx.zone).date() == day]
+        now = ctx.timeline.now  # (day, slot) before which nothing is booked, notice included
+        if any(a.status != "planned" or a.pinned or (now is not None and (day, ctx.slots(a)[2]) < now)
+               for a in own):
+            continue
+        if _fill_between(ctx, builder, attempt, day, numbers, own, invalid_by_session, gap):
+            for n in numbers:
+                needed.remove(n)
+            continue
+        if not any(b.day == day for b in attempt.bookings) and _lay_day_again(
+                ctx, builder, attempt, day, numbers, own, invalid_by_session, phase.min_gap_minutes):
+            for a in own:
+                live.remove(a)
+                kept.remove(a)
+                invalid_by_session[a.session] = a
+                journal.append(a)
+            for n in numbers:
+                needed.remove(n)
+
+
+def _fill_between(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, day: dt.date,
+                  numbers: list[int], own: list[Appointment], invalid_by_session: dict[int, Appointment],
+                  gap: int) -> bool:
+    """The displaced sessions of ``day`` at other times that day, the others staying."""
+    before = len(attempt.bookings)
+    placed: dict[int, tuple[int, int]] = {a.session: ctx.slots(a)[2:] for a in own}
+    placed |= {b.session: (b.start, b.length) for b in attempt.bookings if b.day == day and b.kind != "assessment"}
+    for number in numbers:
+        old = invalid_by_session[number]
+        _, _, first, _ = ctx.slots(old)
+        earlier = [placed[n] for n in placed if n < number]
+        later = [placed[n] for n in placed if n > number]
+        low = max((builder.after_gap(day, s + ln, gap) for s, ln in earlier), default=0)
+        if old.kind == "mapping":
+            options = [(s, c, st) for s, c, st in builder.mapping_options(day, attempt) if s >= low]
+            length = builder.first_len
+        else:
+            length = builder.session_len
+            options = [(s, c, None) for c, m in builder.chair_starts(day, length, attempt).items()
+                       for s in bits(m >> low << low)]
+        options = [o for o in options
+                   if all(builder.after_gap(day, o[0] + length, gap) <= s for s, _ in later)]
+        if not options:
+            _drop(attempt, before)
+            return False
+        s, chair, staff = min(options, key=lambda o: (abs(o[0] - first), o[0], o[1] != old.chair, o[1]))
+        attempt.add(Booking(old.kind, day, s, length, chair, staff, session=number))
+        placed[number] = (s, length)
+    return True
+
+
+def _lay_day_again(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, day: dt.date,
+                   numbers: list[int], own: list[Appointment], invalid_by_session: dict[int, Appointment],
+                   gap_minutes: int) -> bool:
+    """Every session of ``day`` laid out again, in session order, the protocol's gap kept;
+    from the day's old first start where the day allows, else from its earliest hour."""
+    gap = -(-gap_minutes // ctx.slot)
+    sessions = sorted([*numbers, *(a.session for a in own)])
+    olds = {a.session: a for a in own} | {n: invalid_by_session[n] for n in numbers}
+    mapping = olds[sessions[0]].kind == "mapping"
+    start = min(ctx.slots(a)[2] for a in olds.values())
+    chair = olds[sessions[-1]].chair or (builder.chairs[0] if builder.chairs else "")
+    for a in own:  # the day's own sessions make way
+        unbook(ctx, builder.patient.id, a)
+    before = len(attempt.bookings)
+    for after in (start, 0):
+        rest, not_before = sessions, after
+        if mapping:
+            options = [o for o in builder.mapping_options(day, attempt) if o[0] >= after]
+            if not options:
+                continue
+            s, c, staff = options[0]
+            attempt.add(Booking("mapping", day, s, builder.first_len, c, staff, session=sessions[0]))
+            rest, chair = sessions[1:], c
+            not_before = builder.after_gap(day, s + builder.first_len, gap)
+        n = builder._chain(day, attempt, chair, len(rest), gap_minutes, not_before) if rest else 0
+        if n == len(rest):
+            for b, number in zip(attempt.bookings[before + (1 if mapping else 0):], rest):
+                b.session = number
+            return True
+        _drop(attempt, before)
+    for a in own:  # nothing fits: the day stays as it was
+        ctx.book(builder.patient.id, a)
+    return False
+
+
+def _drop(attempt: Attempt, before: int) -> None:
+    for b in attempt.bookings[before:]:
+        attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+    del attempt.bookings[before:]
