@@ -72,10 +72,22 @@ Phase = Annotated[DailyPhase | WeeklyPhase | IntervalPhase, Field(discriminator=
 class Assessment(StrictModel):
     """A rating-scale appointment (no chair) in a window of days around the course."""
 
-    name: str = Field(min_length=1, description="e.g. baseline, end-of-course, follow-up; unique in the protocol.")
-    anchor: Literal["first", "last"] = Field(description="The session the window counts from.")
+    name: str = Field(min_length=1, description="e.g. baseline, end-of-course, follow-up, phq-9; unique in the "
+                      "protocol.")
+    anchor: Literal["first", "last", "session"] = Field(description="The session the window counts from: the "
+                                                      "first, the last, or a numbered one (`session` or "
+                                                      "`every_sessions`).")
+    session: int | None = Field(default=None, ge=1, description="With anchor = \"session\": the window counts "
+                                "from the day of this session (a rating after session 10).")
+    every_sessions: int | None = Field(default=None, ge=1, description="With anchor = \"session\": one "
+                                       "assessment after each of sessions N, 2N, ... before the last (a PHQ-9 "
+                                       "every 10 sessions).")
     window_days: Pair = Field(description="[earliest, latest] days from the anchor: at most 0 before the first "
-                              "session, at least 0 after the last.")
+                              "session (0: that day, before it), at least 0 after the last or a numbered session "
+                              "(0: that day, after it).")
+    prefer_day: int | None = Field(default=None, description="A day inside window_days that the planner books "
+                                   "when it can, else the nearest day of the window (a follow-up on day 28); "
+                                   "absent: the day nearest the anchor.")
     minutes: int = Field(default=30, gt=0, description="Length; an assessment needs no chair.")
 
     @field_validator("window_days")
@@ -87,9 +99,45 @@ class Assessment(StrictModel):
             raise ValueError(f"[{lo}, {hi}] is reversed; write [earliest, latest]")
         if anchor == "first" and hi > 0:
             raise ValueError("an assessment anchored on the first session must fall before it (window_days <= 0)")
-        if anchor == "last" and lo < 0:
-            raise ValueError("an assessment anchored on the last session must fall after it (window_days >= 0)")
+        if anchor in ("last", "session") and lo < 0:
+            raise ValueError(f"an assessment anchored on the {anchor} session must fall after it (window_days >= 0)")
         return window_days
+
+    @model_validator(mode="after")
+    def _anchor_keys(self) -> Assessment:
+        numbered = (self.session is not None) + (self.every_sessions is not None)
+        if self.anchor == "session" and numbered != 1:
+            raise ValueError("anchor = \"session\" needs either session = N (after session N) or every_sessions = N "
+                             "(after sessions N, 2N, ...), one of them")
+        if self.anchor != "session" and numbered:
+            key = "session" if self.session is not None else "every_sessions"
+            raise ValueError(f"{key} goes with anchor = \"session\"; anchor = \"{self.anchor}\" counts from the "
+                             f"{self.anchor} session")
+        if self.prefer_day is not None and not self.window_days[0] <= self.prefer_day <= self.window_days[1]:
+            raise ValueError(f"prefer_day = {self.prefer_day} lies outside window_days {self.window_days}; give a "
+                             "day inside the window")
+        return self
+
+    def anchor_sessions(self, total: int) -> list[int]:
+        """The session numbers a window counts from, for a course of ``total`` sessions
+        (``anchor`` first and last: [1] and [total])."""
+        if self.anchor == "first":
+            return [1]
+        if self.anchor == "last":
+            return [total]
+        if self.session is not None:
+            return [self.session] if self.session <= total else []
+        assert self.every_sessions is not None
+        return list(range(self.every_sessions, total, self.every_sessions))
+
+    def days_in_order(self) -> list[int]:
+        """The window's days (from the anchor) in the order the planner tries them: the
+        preferred day, then the nearest; without one, nearest the anchor first."""
+        lo, hi = self.window_days
+        days = range(lo, hi + 1)
+        if self.prefer_day is not None:
+            return sorted(days, key=lambda k: (abs(k - self.prefer_day), k))
+        return sorted(days, key=abs)
 
 
 DEFAULT_FIRST_SESSION_LABEL = "Motor-threshold mapping"
@@ -114,6 +162,13 @@ class Protocol(StrictModel):
                                       "last; absent: no limit.")
     max_gap_days: int | None = Field(default=None, gt=0, description="Most days between two sessions; absent: "
                                      "no limit.")
+    remap_after_days: int | None = Field(default=None, gt=0, description="A session more than this many days "
+                                         "after the previous one is a mapping (a motor-threshold re-check, "
+                                         "first_session_minutes long, with a named first_session_staff); "
+                                         "absent: never.")
+    remap_every_days: int | None = Field(default=None, gt=0, description="The first session this many days or "
+                                         "more after the last mapping is a mapping again (7: a weekly "
+                                         "motor-threshold re-check); absent: never.")
     phases: list[Phase] = Field(min_length=1, description="The course in order: daily, weekly and interval "
                                 "phases.")
     assessments: list[Assessment] = Field(default=[], description="Rating-scale appointments around the course.")
@@ -124,6 +179,14 @@ class Protocol(StrictModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"assessment name '{dupes[0]}' is used twice; names must be unique")
+        total = self.total_sessions
+        for a in self.assessments:
+            if a.session is not None and a.session > total:
+                raise ValueError(f"assessment '{a.name}' counts from session {a.session}, but the course has "
+                                 f"{total} sessions")
+            if a.every_sessions is not None and a.every_sessions >= total:
+                raise ValueError(f"assessment '{a.name}' comes every {a.every_sessions} sessions, but the course has "
+                                 f"{total}: no session before the last is a multiple of it")
         return self
 
     @property
@@ -140,3 +203,12 @@ class Protocol(StrictModel):
 
     def minutes_for(self, session: int) -> int:
         return self.first_minutes if session == 1 else self.session_minutes
+
+    def minutes_of(self, kind: str) -> int:
+        """Chair minutes of a session of ``kind``: a mapping (the first session or a
+        re-mapping) takes first_session_minutes."""
+        return self.first_minutes if kind == "mapping" else self.session_minutes
+
+    @property
+    def remaps(self) -> bool:
+        return self.remap_after_days is not None or self.remap_every_days is not None
