@@ -361,9 +361,24 @@ def course_violations(clinic: Clinic, schedule: Schedule, patients: Sequence[Pat
             horizon = today + dt.timedelta(weeks=clinic.info.horizon_weeks)
             if first.day > horizon:
                 out.append(f"{sp.id}: first session {first.day} beyond the horizon {horizon}")
+            prev, last_mapping = first, first
             for w in sessions[1:]:
-                if w.appt.kind != "treatment" or w.appt.minutes != protocol.session_minutes:
+                gap, since = (w.day - prev.day).days, (w.day - last_mapping.day).days
+                remap = ((protocol.remap_after_days is not None and gap > protocol.remap_after_days)
+                         or (protocol.remap_every_days is not None and since >= protocol.remap_every_days))
+                if remap:
+                    if w.appt.kind != "mapping" or w.appt.minutes != protocol.first_minutes:
+                        out.append(f"{sp.id}: {w} should be a {protocol.first_minutes}-minute re-mapping "
+                                   f"({gap} days after the last session, {since} after the last mapping)")
+                    elif clinic.staff:
+                        member = clinic.staff_member(w.appt.staff or "")
+                        if member is None or member.role != protocol.first_session_staff:
+                            out.append(f"{sp.id}: re-mapping staff {w.appt.staff} is not a "
+                                       f"{protocol.first_session_staff}")
+                    last_mapping = w
+                elif w.appt.kind != "treatment" or w.appt.minutes != protocol.session_minutes:
                     out.append(f"{sp.id}: {w} should be a {protocol.session_minutes}-minute treatment")
+                prev = w
             out += [f"{sp.id}: {m}" for m in _assessment_shape(protocol, walls, sessions, clinic)]
         p = roster.get(sp.id)
         if p is not None and p.protocol != sp.protocol:
@@ -432,24 +447,34 @@ def _course_shape(protocol: Protocol, sessions: list[Wall]) -> list[str]:
 def _assessment_shape(protocol: Protocol, walls: list[Wall], sessions: list[Wall], clinic: Clinic) -> list[str]:
     out: list[str] = []
     first, last = sessions[0], sessions[-1]
+    by_number = {w.appt.session: w for w in sessions}
     for a in protocol.assessments:
         got = [w for w in walls if w.appt.kind == "assessment" and w.appt.name == a.name]
-        if len(got) != 1:
-            out.append(f"{len(got)} {a.name} assessments, wants 1")
+        if a.anchor == "first":
+            anchors = [first]
+        elif a.anchor == "last":
+            anchors = [last]
+        elif a.session is not None:
+            anchors = [by_number[a.session]]
+        else:
+            anchors = [by_number[n] for n in range(a.every_sessions, protocol.total_sessions, a.every_sessions)]
+        if len(got) != len(anchors):
+            out.append(f"{len(got)} {a.name} assessments, wants {len(anchors)}")
             continue
-        w = got[0]
-        anchor = first if a.anchor == "first" else last
-        lo, hi = a.window_days
-        if not lo <= (w.day - anchor.day).days <= hi:
-            out.append(f"{a.name} on {w.day}, outside {lo}..{hi} days of {anchor.day}")
-        if a.anchor == "last" and w.day == last.day and w.naive < last.naive_end:
-            out.append(f"{a.name} on the last day before the last session ends")
-        if clinic.staff:
-            member = clinic.staff_member(w.appt.staff or "")
-            if member is None or member.role not in ("physician", "clinician"):
-                out.append(f"{a.name} with {w.appt.staff}, not a physician or clinician")
-        if w.appt.minutes != a.minutes:
-            out.append(f"{a.name} lasts {w.appt.minutes} min, not {a.minutes}")
+        for w, anchor in zip(got, sorted(anchors, key=lambda x: x.naive)):
+            lo, hi = a.window_days
+            if not lo <= (w.day - anchor.day).days <= hi:
+                out.append(f"{a.name} on {w.day}, outside {lo}..{hi} days of {anchor.day}")
+            if a.anchor != "first" and w.day == anchor.day and w.naive < anchor.naive_end:
+                out.append(f"{a.name} on the day of {anchor} before it ends")
+            if a.anchor == "first" and w.day == anchor.day and w.naive_end > anchor.naive:
+                out.append(f"{a.name} on the first session's day, not before it")
+            if clinic.staff:
+                member = clinic.staff_member(w.appt.staff or "")
+                if member is None or member.role not in ("physician", "clinician"):
+                    out.append(f"{a.name} with {w.appt.staff}, not a physician or clinician")
+            if w.appt.minutes != a.minutes:
+                out.append(f"{a.name} lasts {w.appt.minutes} min, not {a.minutes}")
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..calendar import weekday_key
 from ..model.clinic import Clinic
 from ..model.patient import Patient
-from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from ..model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from ..tz import skipped_minutes
 from .timeline import Timeline, bits, free_runs, mask_of, nearest_bit, run_starts
 
@@ -34,6 +34,7 @@ class Booking:
     staff: str | None = None
     session: int | None = None
     name: str | None = None
+    after: int | None = None  # an assessment counted from a numbered session: that number
 
 
 @dataclass
@@ -104,6 +105,9 @@ class CourseBuilder:
         else:
             self.assessment_groups = [self.assessment_staff]
         self._avail: dict[dt.date, int] = {}
+        # Live sessions booked before this attempt (replanning), as (day, kind): they count
+        # toward when the next re-mapping is due.
+        self.history: list[tuple[dt.date, str]] = []
         self.failure: str | None = None
         # Per slot of the day, how much the patients still waiting need it (set by the
         # planner when the policy is scarcity-aware; see Demand).
@@ -257,6 +261,57 @@ class CourseBuilder:
                 return max(0, min(start + length, b - g + 1) - max(a, start - g + 1))
         return 0
 
+    # -- re-mapping --------------------------------------------------------------------
+    def remap_due(self, attempt: Attempt, day: dt.date) -> bool:
+        """Whether the next session, on ``day``, is a motor-threshold re-check: after more
+        than ``remap_after_days`` without a session, or ``remap_every_days`` after the last
+        mapping (the sessions of this attempt and the live ones booked before it)."""
+        after, every = self.protocol.remap_after_days, self.protocol.remap_every_days
+        if after is None and every is None:
+            return False
+        prev: dt.date | None = None
+        last_mapping: dt.date | None = None
+        sessions = self.history + [(b.day, b.kind) for b in attempt.bookings if b.kind != "assessment"]
+        for d, kind in sessions:
+            if d > day:
+                continue
+            prev = d if prev is None else max(prev, d)
+            if kind == "mapping":
+                last_mapping = d if last_mapping is None else max(last_mapping, d)
+        if prev is None:
+            return False
+        if after is not None and (day - prev).days > after:
+            return True
+        return every is not None and last_mapping is not None and (day - last_mapping).days >= every
+
+    def remap_booking(self, day: dt.date, attempt: Attempt, target: int, chair: str | None,
+                      not_before: int = 0) -> Booking | None:
+        """A re-mapping on ``day`` (first_session_minutes, with a named person of the
+        protocol's first_session_staff on shift), nearest ``target`` from ``not_before`` on,
+        the course's chair winning a tie."""
+        best: tuple[tuple[int, int], int, str, str | None] | None = None
+        floor = ~((1 << not_before) - 1)
+        for c, people in self.mapping_masks(day, attempt).items():
+            s = nearest_bit(union_masks(people) & floor, target)
+            if s is None:
+                continue
+            key = (abs(s - target), 0 if c == chair else 1 + self.chairs.index(c))
+            if best is None or key < best[0]:
+                best = (key, s, c, self.staff_at(people, s))
+        if best is None:
+            return None
+        _, s, c, staff = best
+        return Booking("mapping", day, s, self.first_len, c, staff, session=attempt.next_session())
+
+    def add_remap(self, day: dt.date, attempt: Attempt, target: int, chair: str | None,
+                  not_before: int = 0) -> bool:
+        b = self.remap_booking(day, attempt, target, chair, not_before)
+        if b is None:
+            self.failure = f"no {self.protocol.first_session_staff} free for a motor-threshold re-check"
+            return False
+        attempt.add(b)
+        return True
+
     # -- phases ------------------------------------------------------------------------
     def course(self, d0: dt.date, mapping: tuple[int, str, str | None]) -> Attempt | None:
         attempt = Attempt()
@@ -331,6 +386,8 @@ class CourseBuilder:
         return True
 
     def _one_session(self, day: dt.date, attempt: Attempt, target: int, chair: str) -> bool:
+        if self.remap_due(attempt, day):
+            return self.add_remap(day, attempt, target, chair)
         # Near the usual time if possible; else any time the patient gave, rather than a lost day.
         got = self.pick(day, self.session_len, target, chair, attempt)
         if got is None and self.policy.any_time:
@@ -363,6 +420,13 @@ class CourseBuilder:
         not_before = max((self.after_gap(day, b.start + b.length, gap) for b in today_own), default=after)
         placed = 0
         for i in range(need):
+            if self.remap_due(attempt, day):
+                if not self.add_remap(day, attempt, not_before, chair, not_before=not_before):
+                    break
+                placed += 1
+                last = attempt.bookings[-1]
+                not_before = self.after_gap(day, last.start + last.length, gap)
+                continue
             starts = self.chair_starts(day, self.session_len, attempt)
             best: tuple[int, int, str] | None = None
             for rank, c in enumerate([chair] + [x for x in starts if x != chair]):
@@ -418,6 +482,11 @@ class CourseBuilder:
             for day in chosen:
                 if not self._gap_ok(prev, day):
                     return False
+                if self.remap_due(attempt, day):
+                    if not self.add_remap(day, attempt, target, chair):
+                        return False
+                    prev = day
+                    continue
                 got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
                 if got is None:
                     return False
@@ -444,12 +513,17 @@ class CourseBuilder:
                 day = prev + dt.timedelta(days=k)
                 if not self._within(day, span_limit) or not self._gap_ok(prev, day):
                     continue
-                got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
-                if got is None:
-                    continue
-                booking = Booking("treatment", day, got[0], self.session_len, got[1], None,
-                                  session=attempt.next_session())
-                attempt.add(booking)
+                if self.remap_due(attempt, day):
+                    if not self.add_remap(day, attempt, target, chair):
+                        continue
+                    booking = attempt.bookings[-1]
+                else:
+                    got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
+                    if got is None:
+                        continue
+                    booking = Booking("treatment", day, got[0], self.session_len, got[1], None,
+                                      session=attempt.next_session())
+                    attempt.add(booking)
                 if dfs(day, n - 1):
                     return True
                 attempt.bookings.pop()
@@ -461,43 +535,52 @@ class CourseBuilder:
     # -- assessments -------------------------------------------------------------------
     def _assessments(self, attempt: Attempt, target: int) -> bool:
         sessions = [b for b in attempt.bookings if b.kind != "assessment"]
-        first = min(b.day for b in sessions)
-        last = max(b.day for b in sessions)
-        last_end = max(b.start + b.length for b in sessions if b.day == last)
-        length_cache = {}
         for a in self.protocol.assessments:
-            anchor = first if a.anchor == "first" else last
-            lo, hi = a.window_days
-            days = [anchor + dt.timedelta(days=k) for k in range(lo, hi + 1)]
-            if a.anchor == "first":
-                days.reverse()  # closest to the course first
-            length = length_cache.setdefault(a.minutes, self._slots(a.minutes))
-            not_before = {last: last_end} if a.anchor == "last" else {}
-            booking = self.assessment_booking(a.name, days, length, target, attempt, not_before, self.today)
-            if booking is not None:
+            for number, day, limits in assessment_anchors(a, self.protocol.total_sessions, sessions):
+                booking = self.book_assessment(a, day, limits, target, attempt, self.today)
+                if booking is None:
+                    self.failure = f"no {a.name} assessment slot"
+                    return False
+                booking.after = number if a.every_sessions is not None else None
                 attempt.add(booking)
-            else:
-                self.failure = f"no {a.name} assessment slot"
-                return False
         return True
 
+    def book_assessment(self, a: Assessment, anchor: dt.date, limits: dict[dt.date, tuple[int, int | None]],
+                        target: int, attempt: Attempt, earliest: dt.date) -> Booking | None:
+        """Assessment ``a`` in its window around ``anchor``, on the preferred day when it can
+        (else the nearest); ``limits`` bounds the slots of the anchor's day."""
+        days = [anchor + dt.timedelta(days=k) for k in a.days_in_order()]
+        length = self._slots(a.minutes)
+        return self.assessment_booking(a.name, days, length, target, attempt, limits, earliest,
+                                       day_first=a.prefer_day is not None)
+
     def assessment_booking(self, name: str, days: list[dt.date], length: int, target: int, attempt: Attempt,
-                           not_before: dict[dt.date, int], earliest: dt.date) -> Booking | None:
+                           limits: dict[dt.date, int | tuple[int, int | None]], earliest: dt.date,
+                           day_first: bool = False) -> Booking | None:
         """The assessment on the first of ``days`` (from ``earliest``) with a slot; a clinician
-        anywhere in the window before a physician, whose time every new course's mapping needs."""
-        for staff in self.assessment_groups:
-            for day in days:
-                if day < earliest:
-                    continue
-                got = self._assessment_slot(day, length, target, attempt, not_before.get(day, 0), staff)
-                if got:
-                    return Booking("assessment", day, got[0], length, None, got[1], name=name)
+        anywhere in the window before a physician, whose time every new course's mapping needs
+        (with ``day_first``, a preferred day: the earliest day in order with either).
+
+        ``limits`` bounds a day's slots: an int is the first slot allowed (after a session
+        it follows), a pair (first, end) also the end (before a first session that day)."""
+        groups = self.assessment_groups
+        order = ([(g, d) for d in days for g in groups] if day_first else [(g, d) for g in groups for d in days])
+        for staff, day in order:
+            if day < earliest:
+                continue
+            bound = limits.get(day, 0)
+            lo, hi = bound if isinstance(bound, tuple) else (bound, None)
+            got = self._assessment_slot(day, length, target, attempt, lo, staff, hi)
+            if got:
+                return Booking("assessment", day, got[0], length, None, got[1], name=name)
         return None
 
     def _assessment_slot(self, day: dt.date, length: int, target: int, attempt: Attempt,
-                         not_before: int, staff: list[str]) -> tuple[int, str | None] | None:
+                         not_before: int, staff: list[str], end_by: int | None = None) -> tuple[int, str | None] | None:
         free = self.base(day, attempt) & mask_of(self.cal.open_windows(day), self.slot) & self.tl.headroom(day)
         free &= ~((1 << not_before) - 1)
+        if end_by is not None:
+            free &= (1 << end_by) - 1
         if not free:
             return None
         if not self.tl.has_staff:
@@ -542,6 +625,11 @@ class CourseBuilder:
                 if not self.cal.is_open(d0 + dt.timedelta(days=k)):
                     return None
         masks = self.mapping_masks(d0, Attempt())
+        floor = self._same_day_first(d0)
+        if floor:
+            keep = ~((1 << floor) - 1)
+            masks = {c: kept for c, people in masks.items()
+                     if (kept := [(p, m & keep) for p, m in people if m & keep])}
         if not masks:
             return None
         for start, chair in self.rank_times(d0, {c: union_masks(m) for c, m in masks.items()}):
@@ -549,6 +637,23 @@ class CourseBuilder:
             if attempt:
                 return attempt
         return None
+
+    def _same_day_first(self, d0: dt.date) -> int:
+        """The earliest slot session 1 may start on ``d0`` so that the assessments that must
+        fall on its day, before it (window_days = [0, 0] from the first), fit before it."""
+        floor = 0
+        for a in self.protocol.assessments:
+            if a.anchor != "first" or a.window_days != [0, 0]:
+                continue
+            length = self._slots(a.minutes)
+            free = self.base(d0, Attempt()) & mask_of(self.cal.open_windows(d0), self.slot) & self.tl.headroom(d0)
+            if self.tl.has_staff:
+                free &= union_masks(self.tl.staff_free(p, d0) for p in self.assessment_staff)
+            starts = run_starts(free, length)
+            if not starts:
+                return self.day_slots  # no room for it on d0: no start works
+            floor += ((starts & -starts).bit_length() - 1 + length) if not floor else length
+        return floor
 
     def rank_times(self, d0: dt.date, starts: dict[str, int]) -> list[tuple[int, str]]:
         """(time, chair) for session 1, best first: how well the time of day holds later on."""
@@ -626,6 +731,33 @@ class CourseBuilder:
             return -1
         busy = ~self.tl.chair_free(chair, day)
         return (busy << 1) | (busy >> self.first_len)
+
+
+def assessment_anchors(a: Assessment, total: int, sessions: list[Booking]
+                       ) -> list[tuple[int | None, dt.date, dict[dt.date, tuple[int, int | None]]]]:
+    """(anchor number, anchor day, slot limits) for each window of ``a`` over a course's
+    session bookings: the first and last in time, or the session of each anchor number.
+    On the anchor's own day an assessment ends before a first session starts, or starts
+    after the session it follows ends."""
+    if not sessions:
+        return []
+    if a.anchor == "first":
+        first = min(sessions, key=lambda b: (b.day, b.start))
+        return [(None, first.day, {first.day: (0, first.start)})]
+    if a.anchor == "last":
+        last = max(b.day for b in sessions)
+        end = max(b.start + b.length for b in sessions if b.day == last)
+        return [(None, last, {last: (end, None)})]
+    by_number: dict[int, Booking] = {}
+    for b in sorted(sessions, key=lambda b: (b.day, b.start)):
+        if b.session is not None:
+            by_number.setdefault(b.session, b)
+    out = []
+    for n in a.anchor_sessions(total):
+        b = by_number.get(n)
+        if b is not None:
+            out.append((n, b.day, {b.day: (b.start + b.length, None)}))
+    return out
 
 
 def union_masks(masks) -> int:

@@ -325,7 +325,8 @@ def _accelerated(protocol) -> bool:
 def appointment_id(patient_id: str, booking: Booking, width: int) -> str:
     if booking.kind == "assessment":
         assert booking.name
-        return f"{patient_id}-{ASSESSMENT_SUFFIX.get(booking.name, booking.name)}"
+        base = f"{patient_id}-{ASSESSMENT_SUFFIX.get(booking.name, booking.name)}"
+        return base if booking.after is None else f"{base}-{booking.after}"
     return f"{patient_id}-{booking.session:0{width}d}"
 
 
@@ -339,7 +340,7 @@ def to_appointments(clinic: Clinic, plan: PatientPlan, revision: int) -> list[Ap
         if b.kind == "assessment":
             minutes = next(a.minutes for a in protocol.assessments if a.name == b.name)
         else:
-            minutes = protocol.minutes_for(b.session or 0)
+            minutes = protocol.minutes_of(b.kind)
         out.append(Appointment(
             id=appointment_id(plan.patient.id, b, width),
             kind=b.kind,  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
-from ...model.protocol import DailyPhase, IntervalPhase, WeeklyPhase
+from ...model.protocol import Assessment, DailyPhase, IntervalPhase, WeeklyPhase
 from ..context import Booking, Context, Course, day_text, hhmm, monday
 from ..finding import Finding
 from ..registry import rule
@@ -322,8 +322,9 @@ def mapping_first(ctx: Context) -> Iterator[Finding]:
             first = "session 1" if n == 1 else f"session {n}, the lowest number booked,"
             yield ctx.finding("TMS014", f"{course.id}'s {first} ({lowest.id}) is a {lowest.kind}; a course opens "
                               f"with a mapping session, its session 1 (the {label})", lowest)
+        remaps = course.protocol is not None and course.protocol.remaps
         for b in course.sessions:
-            if b.kind == "mapping" and b.appt.session != 1:
+            if b.kind == "mapping" and b.appt.session != 1 and not remaps:
                 yield ctx.finding("TMS014", f"{course.id}'s {b.what()} is a mapping; the mapping ({label}) is the "
                                   "course's session 1, the rest are treatments", b)
         mappings = [b for b in course.sessions if b.kind == "mapping"]
@@ -338,13 +339,53 @@ def mapping_first(ctx: Context) -> Iterator[Finding]:
                                   f"starts after the {label}", b)
 
 
-def _window_text(anchor: str, lo: int, hi: int, anchor_day: dt.date) -> str:
+def _window_text(anchor: str, lo: int, hi: int, anchor_day: dt.date, session: int | None = None) -> str:
     first, last = anchor_day + dt.timedelta(days=lo), anchor_day + dt.timedelta(days=hi)
     if anchor == "first":
-        rel = f"{-hi} to {-lo} days before the first session" if lo < 0 else "on the day of the first session"
+        if hi == 0:
+            rel = (f"up to {-lo} days before the first session, or on its day before it" if lo < 0
+                   else "on the day of the first session, before it")
+        else:
+            rel = f"{-hi} to {-lo} days before the first session"
     else:
-        rel = f"{lo} to {hi} days after the last session"
+        which = "the last session" if anchor == "last" else f"session {session}"
+        rel = f"{lo} to {hi} days after {which}"
     return f"{rel} ({day_text(anchor_day)}), {first.isoformat()} to {last.isoformat()}"
+
+
+def _anchors(course: Course, a: Assessment) -> list[tuple[int | None, Booking]]:
+    """The sessions an assessment's windows count from, in time order: the first and the
+    last in time, or the live session of each anchor number (one not booked has no
+    window: TMS008 reports it)."""
+    first, last = course.sessions[0], max(course.sessions, key=lambda b: b.end)
+    if a.anchor == "first":
+        return [(None, first)]
+    if a.anchor == "last":
+        return [(None, last)]
+    assert course.protocol is not None
+    by_number: dict[int, Booking] = {}
+    for b in course.sessions:
+        if b.appt.session is not None:
+            by_number.setdefault(b.appt.session, b)
+    found = [(n, by_number[n]) for n in a.anchor_sessions(course.protocol.total_sessions) if n in by_number]
+    return sorted(found, key=lambda nb: nb[1].order())  # a make-up may deliver a low number late
+
+
+def _pair(anchors: list[tuple[int | None, Booking]], found: list[Booking], lo: int,
+          hi: int) -> list[tuple[tuple[int | None, Booking], Booking | None]]:
+    """Each anchor with its assessment: the earliest inside its window, else the earliest
+    left over (then judged outside its window), else none (missing)."""
+    free = list(found)
+    chosen: dict[int, Booking] = {}
+    for k, (_, anchor) in enumerate(anchors):
+        inside = next((b for b in free if lo <= (b.day - anchor.day).days <= hi), None)
+        if inside is not None:
+            chosen[k] = inside
+            free.remove(inside)
+    for k in range(len(anchors)):
+        if k not in chosen and free:
+            chosen[k] = free.pop(0)
+    return [(anchor, chosen.get(k)) for k, anchor in enumerate(anchors)]
 
 
 @rule("TMS015", "error", "assessment missing or outside its window")
@@ -354,7 +395,6 @@ def assessments(ctx: Context) -> Iterator[Finding]:
             continue
         protocol = course.protocol
         assert protocol is not None
-        first, last = course.sessions[0], max(course.sessions, key=lambda b: b.end)
         live = sorted((b for b in course.bookings if b.kind == "assessment" and b.live), key=Booking.order)
         by_name: dict[str, list[Booking]] = defaultdict(list)
         for b in live:
@@ -368,31 +408,43 @@ def assessments(ctx: Context) -> Iterator[Finding]:
                                       f"{protocol.id}'s assessments ({known}); cancel it or name it as the "
                                       "protocol does", b)
         for a in protocol.assessments:
-            anchor = first if a.anchor == "first" else last
+            anchors = _anchors(course, a)
             lo, hi = a.window_days
-            window = _window_text(a.anchor, lo, hi, anchor.day)
             found = by_name.get(a.name, [])
-            if not found:
-                missed = next((b for b in course.bookings if b.kind == "assessment" and b.appt.name == a.name), None)
-                yield ctx.finding("TMS015", f"{course.id} has no planned or done {a.name} assessment; {protocol.id} "
-                                  f"wants one {window}", missed, course=course)
-                continue
-            b = found[0]
-            for extra in found[1:]:
-                yield ctx.finding("TMS015", f"{course.id} has a second {a.name} assessment ({extra.id}, also "
-                                  f"{b.id}); the protocol has one; cancel the spare", extra)
-            diff = (b.day - anchor.day).days
-            if not lo <= diff <= hi:
-                yield ctx.finding("TMS015", f"{course.id}'s {a.name} assessment on {day_text(b.day)} is outside "
-                                  f"its window: {protocol.id} wants it {window}", b)
-            elif diff == 0 and a.anchor == "last" and b.start < anchor.end:
-                yield ctx.finding("TMS015", f"{course.id}'s {a.name} assessment starts {hhmm(b.start_min)} on "
-                                  f"{day_text(b.day)}, before the last session ({anchor.id}) ends at "
-                                  f"{hhmm(anchor.end_min)}; on the same day it comes after the session", b)
-            elif diff == 0 and a.anchor == "first" and b.end > anchor.start:
-                yield ctx.finding("TMS015", f"{course.id}'s {a.name} assessment ends {hhmm(b.end_min)} on "
-                                  f"{day_text(b.day)}, after the first session ({anchor.id}) starts at "
-                                  f"{hhmm(anchor.start_min)}; on the same day it comes before the session", b)
+            pairs = _pair(anchors, found, lo, hi)
+            gone = [b for b in course.bookings if b.kind == "assessment" and b.appt.name == a.name and not b.live]
+            for (number, anchor), b in pairs:
+                window = _window_text(a.anchor, lo, hi, anchor.day, number)
+                if b is None:
+                    missed = gone.pop(0) if gone else None
+                    which = f"{a.name} assessment" if len(anchors) == 1 else \
+                        f"{a.name} assessment after session {number}"
+                    yield ctx.finding("TMS015", f"{course.id} has no planned or done {which}; {protocol.id} "
+                                      f"wants one {window}", missed, course=course)
+                    continue
+                diff = (b.day - anchor.day).days
+                if not lo <= diff <= hi:
+                    yield ctx.finding("TMS015", f"{course.id}'s {a.name} assessment on {day_text(b.day)} is outside "
+                                      f"its window: {protocol.id} wants it {window}", b)
+                elif diff == 0 and a.anchor != "first" and b.start < anchor.end:
+                    which = "the last session" if a.anchor == "last" else f"session {number}"
+                    yield ctx.finding("TMS015", f"{course.id}'s {a.name} assessment starts {hhmm(b.start_min)} on "
+                                      f"{day_text(b.day)}, before {which} ({anchor.id}) ends at "
+                                      f"{hhmm(anchor.end_min)}; on the same day it comes after the session", b)
+                elif diff == 0 and a.anchor == "first" and b.end > anchor.start:
+                    yield ctx.finding("TMS015", f"{course.id}'s {a.name} assessment ends {hhmm(b.end_min)} on "
+                                      f"{day_text(b.day)}, after the first session ({anchor.id}) starts at "
+                                      f"{hhmm(anchor.start_min)}; on the same day it comes before the session", b)
+            paired = {id(b) for _, b in pairs if b is not None}
+            for extra in (b for b in found if id(b) not in paired):
+                if len(anchors) == 1:
+                    message = (f"{course.id} has a second {a.name} assessment ({extra.id}, also {found[0].id}); "
+                               "the protocol has one; cancel the spare")
+                else:
+                    message = (f"{course.id} has {len(found)} {a.name} assessments ({extra.id} is one too many); "
+                               f"{protocol.id} wants {len(anchors)}, one after each of sessions "
+                               f"{numbers_text([n for n, _ in anchors if n is not None])}; cancel the spare")
+                yield ctx.finding("TMS015", message, extra)
 
 
 @rule("TMS101", "warning", "a patient's daily start time drifts more than 60 minutes")

@@ -1,0 +1,133 @@
+"""Planning with motor-threshold re-mapping and measurement-based assessments.
+
+A fixture clinic uses every key (tests/fixtures/plan/remap-measure.toml), and random
+clinics give the built-in protocols random re-mapping intervals and assessment shapes:
+every plan must pass ``check`` and the tests' own course checker (planhelp), which
+works out independently where a re-mapping is due and where each assessment belongs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planhelp import FIXTURES, clinics, course_violations, errors, load, rosters, rule_violations, write_setup
+from test_plan_cases import plan
+from tms_sched.model.schedule import Appointment
+from tms_sched.plan.planner import plan_schedule
+
+ZONE = zoneinfo.ZoneInfo("America/New_York")
+CASE = FIXTURES / "plan" / "remap-measure.toml"
+
+
+def _day(a: Appointment) -> dt.date:
+    return a.start.astimezone(ZONE).date()
+
+
+def test_the_fixture_clinic_places_everyone_and_checks_clean(tmp_path: Path):
+    schedule = plan(tmp_path, CASE, "2026-12-14", 0)
+    assert schedule.unplaced == []
+    by_id = {a.id: a for _, a in schedule.appointments()}
+
+    # R-1 (10 Hz, re-mapped after more than 3 days without a session): the first session
+    # after the Christmas week's closures is a mapping with the physician; a weekend is not.
+    r1 = sorted((a for a in schedule.patient("R-1").appointments if a.kind != "assessment"), key=lambda a: a.start)
+    remaps = [a for a in r1[1:] if a.kind == "mapping"]
+    gaps = {a.id: (_day(a) - _day(p)).days for p, a in zip(r1, r1[1:])}
+    assert remaps and all(gaps[a.id] > 3 for a in remaps)
+    assert all(a.kind == "mapping" for a in r1[1:] if gaps[a.id] > 3)
+    assert any(_day(a) == dt.date(2027, 1, 4) for a in remaps)
+    assert {a.minutes for a in remaps} == {60} and {a.staff for a in remaps} == {"dr-kim"}
+
+    # A PHQ-9 after sessions 10 and 20, each 0-2 days after its session; ids tell them apart.
+    for n in (10, 20):
+        rating, session = by_id[f"R-1-phq-9-{n}"], next(a for a in r1 if a.session == n)
+        assert 0 <= (_day(rating) - _day(session)).days <= 2 and rating.start >= session.end
+    # The follow-up on its preferred day 28; the baseline at most 7 days before, or that day before it.
+    assert (_day(by_id["R-1-f"]) - _day(r1[-1])).days == 28
+    assert 0 <= (_day(r1[0]) - _day(by_id["R-1-b"])).days <= 7 and by_id["R-1-b"].end <= r1[0].start
+
+    # R-3 and R-4 (iTBS, re-checked weekly): no session 7 days or more after the last mapping.
+    for pid in ("R-3", "R-4"):
+        sessions = sorted((a for a in schedule.patient(pid).appointments if a.kind != "assessment"),
+                          key=lambda a: a.start)
+        last_mapping = sessions[0]
+        for a in sessions[1:]:
+            if a.kind == "mapping":
+                last_mapping = a
+            assert (_day(a) - _day(last_mapping)).days < 7, a.id
+        assert sum(a.kind == "mapping" for a in sessions) >= 4
+        # A baseline on the first session's day, before it; a rating the day after session 5,
+        # or the nearest day of its window when that day is a weekend (the earlier on a tie).
+        baseline = by_id[f"{pid}-b"]
+        assert _day(baseline) == _day(sessions[0]) and baseline.end <= sessions[0].start
+        fifth = next(a for a in sessions if a.session == 5)
+        after = (_day(by_id[f"{pid}-early-rating"]) - _day(fifth)).days
+        assert after == (1 if (_day(fifth) + dt.timedelta(days=1)).weekday() < 5 else 0)
+
+
+EXAMPLES = int(os.environ.get("PLAN_EXAMPLES", "20"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TOTALS = {"standard-10hz": 30, "standard-10hz-taper": 36, "standard-itbs": 30, "accelerated-5x5": 25, "snt": 50,
+          "maintenance": 11}
+
+
+@st.composite
+def measured(draw, total: int) -> dict[str, Any]:
+    """Re-mapping keys and assessments for a protocol of ``total`` sessions."""
+    out: dict[str, Any] = {}
+    after = draw(st.sampled_from([None, 2, 3, 5, 10]))
+    every = draw(st.sampled_from([None, 3, 7, 14]))
+    if after is not None:
+        out["remap_after_days"] = after
+    if every is not None:
+        out["remap_every_days"] = every
+    lo = draw(st.sampled_from([-7, -3, 0]))
+    assessments = [{"name": "baseline", "anchor": "first", "window_days": [lo, 0]}]
+    every_n = draw(st.sampled_from([n for n in (2, 5, 10) if n < total]))
+    assessments.append({"name": "phq-9", "anchor": "session", "every_sessions": every_n,
+                        "window_days": [0, draw(st.sampled_from([0, 2, 3]))], "minutes": 15})
+    n = draw(st.integers(1, total))
+    assessments.append({"name": "rating", "anchor": "session", "session": n, "window_days": [0, 4],
+                        "prefer_day": draw(st.integers(0, 4))})
+    assessments.append({"name": "follow-up", "anchor": "last", "window_days": [14, 28],
+                        "prefer_day": draw(st.sampled_from([14, 21, 28]))})
+    out["assessments"] = assessments
+    return out
+
+
+@st.composite
+def setups(draw):
+    clinic, today = draw(clinics())
+    for pid, total in TOTALS.items():
+        if draw(st.booleans()):
+            clinic["protocols"][pid] = draw(measured(total))
+    own = dict(clinic["protocols"]["iv-6"])
+    own.update(draw(measured(6)))
+    clinic["protocols"]["iv-6"] = own
+    patients = draw(rosters(clinic, today, most=6))
+    return clinic, patients, today
+
+
+@SETTINGS
+@given(setups())
+def test_random_clinics_with_remapping_and_assessments_plan_clean(setup):
+    clinic_data, patients_data, today = setup
+    with tempfile.TemporaryDirectory() as tmp:
+        clinic, roster = load(*write_setup(Path(tmp), clinic_data, patients_data))
+    schedule = plan_schedule(clinic, roster.patients, today).schedule
+    assert errors(clinic, schedule, roster) == []
+    assert rule_violations(clinic, schedule, roster.patients, today) == []
+    assert course_violations(clinic, schedule, roster.patients, today) == []
+    booked = [p.id for p in schedule.patients] + [u.id for u in schedule.unplaced]
+    assert sorted(booked) == sorted(p.id for p in roster.patients)
+    ids = [a.id for _, a in schedule.appointments()]
+    assert len(ids) == len(set(ids))
