@@ -61,7 +61,8 @@ def test_github_annotations_read_back(mixed: Report):
         assert props["title"].startswith(f"{f.code} ")
         assert data.split("\n")[0] == f.message
     assert render_github(mixed).splitlines()[-1] == (
-        "tms-sched check: Found 2 errors and 1 warning (3 schedules, 15 patients, 84 appointments, 21 rules checked).")
+        "tms-sched check: Found 2 errors and 1 warning (3 schedules, 15 patients, 84 appointments, "
+        f"{len(all_codes())} rules checked).")
 
 
 def test_github_escapes_what_the_format_requires():
@@ -97,8 +98,9 @@ def test_junit_reads_back(mixed: Report):
     assert failures[0].find("failure").get("message") == mixed.files[0].findings[0].message
     # Every rule without a finding is a passing testcase; the warning passes with its text.
     per_suite = [len(s.findall("testcase")) for s in suites]
-    assert per_suite == [21, 21, 21]
-    assert sum(1 for _ in cases) == int(root.get("tests")) == 63
+    rules = len(all_codes())
+    assert per_suite == [rules, rules, rules]
+    assert sum(1 for _ in cases) == int(root.get("tests")) == 3 * rules
     assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("2", "0", "0")
     warning = [c for c in suites[2].findall("testcase") if c.get("classname") == "tms-sched.TMS101"]
     assert warning[0].find("failure") is None
@@ -109,7 +111,7 @@ def test_junit_strict_fails_warnings_and_skips_what_was_not_checked():
     report = run(FIXTURES / "tms101.toml", roster=None)
     root = ET.fromstring(render_junit(report, warnings_fail=True))
     (suite,) = root.findall("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("21", "1", "4")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (str(len(all_codes())), "1", "4")
     skipped = [c.get("classname") for c in suite.findall("testcase") if c.find("skipped") is not None]
     assert skipped == ["tms-sched.TMS004", "tms-sched.TMS013", "tms-sched.TMS018", "tms-sched.TMS021"]
     (failed,) = [c for c in suite.findall("testcase") if c.find("failure") is not None]
