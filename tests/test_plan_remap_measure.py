@@ -18,7 +18,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planhelp import FIXTURES, clinics, course_violations, errors, load, rosters, rule_violations, write_setup
+from planhelp import (FIXTURES, clinics, course_violations, errors, load, read_schedule, replan_cli, rosters,
+                      rule_violations, tms, write_setup)
 from test_plan_cases import plan
 from tms_sched.model.schedule import Appointment
 from tms_sched.plan.planner import plan_schedule
@@ -131,3 +132,30 @@ def test_random_clinics_with_remapping_and_assessments_plan_clean(setup):
     assert sorted(booked) == sorted(p.id for p in roster.patients)
     ids = [a.id for _, a in schedule.appointments()]
     assert len(ids) == len(set(ids))
+
+
+def test_replanning_after_missed_days_books_the_re_mapping(tmp_path: Path):
+    """R-1 misses four days after its re-mapping of 4 January: the next session, a week after
+    the last one given, becomes a mapping with the physician; make-ups follow; check is clean."""
+    schedule_path = tmp_path / "schedule.toml"
+    tms("plan", CASE, "-o", schedule_path, "--today", "2026-12-14", code=0)
+    tms("mark", schedule_path, "--through", "2027-01-04", "done", "--today", "2027-01-11")
+    before = read_schedule(schedule_path)
+    r1 = [a for a in before.patient("R-1").appointments if a.kind != "assessment"]
+    missed = [a for a in r1 if dt.date(2027, 1, 5) <= _day(a) <= dt.date(2027, 1, 8)]
+    assert len(missed) == 4
+    for a in missed:
+        tms("mark", schedule_path, "R-1", _day(a).isoformat(), a.start.astimezone(ZONE).strftime("%H:%M"),
+            "missed", "--today", "2027-01-11")
+    nxt = min((a for a in r1 if _day(a) > dt.date(2027, 1, 8)), key=lambda a: a.start)
+    assert nxt.kind == "treatment"  # no re-check due when it was planned
+
+    replan_cli(CASE, schedule_path, "2027-01-11", code=0)
+    after = read_schedule(schedule_path)
+    clinic, roster = load(CASE)
+    assert errors(clinic, after, roster) == []
+    now = {a.id: a for a in after.patient("R-1").appointments}
+    remap = now[nxt.id]
+    assert (remap.kind, remap.minutes, remap.staff, remap.session) == ("mapping", 60, "dr-kim", nxt.session)
+    assert (_day(remap) - dt.date(2027, 1, 4)).days > 3
+    assert sum(a.status == "planned" and a.id.endswith("m") for a in now.values()) == 4  # the make-ups

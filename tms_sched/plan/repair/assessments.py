@@ -7,7 +7,7 @@ import datetime as dt
 
 from ...model.protocol import Protocol
 from ...model.schedule import Appointment, ScheduledPatient
-from ..builder import Attempt, CourseBuilder
+from ..builder import Attempt, Booking, CourseBuilder, assessment_anchors
 from .state import RepairContext, unbook
 
 
@@ -16,43 +16,53 @@ def follow_assessments(ctx: RepairContext, builder: CourseBuilder, protocol: Pro
                  session_days: list[dt.date], target: int | None, journal: list[Appointment]) -> bool:
     if not session_days:
         return True
-    first, last = session_days[0], session_days[-1]
-    # Where the last day's last session ends (slots): an assessment anchored on the last
-    # session comes after it on that day.
-    last_end = max((b.start + b.length for b in attempt.bookings if b.day == last and b.kind != "assessment"),
-                   default=0)
+    # Every live session, kept or newly booked, as the builder sees a course.
+    sessions = [b for b in attempt.bookings if b.kind != "assessment"]
     for x in kept:
-        if x.kind != "assessment" and x.status in ("planned", "done") and x.start.astimezone(ctx.zone).date() == last:
-            _, _, f, ln = ctx.slots(x)
-            last_end = max(last_end, f + ln)
+        if x.kind != "assessment" and x.status in ("planned", "done"):
+            day, _, first, length = ctx.slots(x)
+            sessions.append(Booking(x.kind, day, first, length, x.chair, x.staff, session=x.session))
     for a in protocol.assessments:
-        anchor = first if a.anchor == "first" else last
-        lo, hi = a.window_days
-        live = [x for x in kept if x.kind == "assessment" and x.name == a.name and x.status in ("planned", "done")]
-        if any(x.status == "done" for x in live):
+        anchors = assessment_anchors(a, protocol.total_sessions, sessions)
+        live = sorted((x for x in kept if x.kind == "assessment" and x.name == a.name
+                       and x.status in ("planned", "done")), key=lambda x: (x.start, x.id))
+        if a.every_sessions is None and any(x.status == "done" for x in live):
+            continue  # given once: never again
+        free = list(live)
+        missing = []
+        for number, day, limits in anchors:
+            fit = next((x for x in free if _inside(ctx, x, day, a.window_days, limits)), None)
+            if fit is not None:
+                free.remove(fit)
+            else:
+                missing.append((number, day, limits))
+        if not missing:
             continue
-        ok = [x for x in live if lo <= (x.start.astimezone(ctx.zone).date() - anchor).days <= hi
-              and not (a.anchor == "last" and x.start.astimezone(ctx.zone).date() == last
-                       and ctx.slots(x)[2] < last_end)]
-        if ok:
-            continue
-        if any(x.pinned for x in live):
-            continue  # a pinned assessment stays where it was agreed
-        for x in live:  # planned but now out of its window: it moves
-            if x.start.astimezone(ctx.zone).date() >= ctx.freeze_until:
+        # Outside its window now: a planned one moves; one given, pinned or frozen stays
+        # where it is and stands for one of the missing.
+        for x in free:
+            if x.status == "planned" and not x.pinned and x.start.astimezone(ctx.zone).date() >= ctx.freeze_until:
                 kept.remove(x)
                 invalid.append(x)
                 unbook(ctx, sp.id, x)
                 journal.append(x)
-        if any(x.start.astimezone(ctx.zone).date() < ctx.freeze_until for x in live):
-            continue
-        length = builder._slots(a.minutes)
-        days = [anchor + dt.timedelta(days=k) for k in range(lo, hi + 1)]
-        if a.anchor == "first":
-            days.reverse()
-        not_before = {last: last_end} if a.anchor == "last" else {}
-        booking = builder.assessment_booking(a.name, days, length, target or 0, attempt, not_before, ctx.freeze_until)
-        if booking is None:
-            return False
-        attempt.add(booking)
+            elif missing:
+                missing.pop(0)
+        for number, day, limits in missing:
+            booking = builder.book_assessment(a, day, limits, target or 0, attempt, ctx.freeze_until)
+            if booking is None:
+                return False
+            booking.after = number if a.every_sessions is not None else None
+            attempt.add(booking)
     return True
+
+
+def _inside(ctx: RepairContext, x: Appointment, anchor: dt.date, window: list[int],
+            limits: dict[dt.date, tuple[int, int | None]]) -> bool:
+    """Whether assessment ``x`` lies in its window around ``anchor``, and on a bounded day
+    within its bounds (after the session it follows, before a first session)."""
+    day, _, first, length = ctx.slots(x)
+    if not window[0] <= (day - anchor).days <= window[1]:
+        return False
+    lo, hi = limits.get(day, (0, None))
+    return first >= lo and (hi is None or first + length <= hi)

@@ -10,9 +10,10 @@ from ...model.protocol import DailyPhase, IntervalPhase, WeeklyPhase
 from ...model.schedule import Appointment, ScheduledPatient
 from ...tz import local_datetime
 from ..builder import Attempt, CourseBuilder
-from ..planner import ASSESSMENT_SUFFIX, commit
+from ..planner import appointment_id, commit
 from .assessments import follow_assessments
 from .makeups import extend_course, rebook_mapping, relay_taper
+from .remap import remap_where_due
 from .sameday import keep_their_days, rearrange_accelerated_days
 from .state import (
     RepairContext,
@@ -72,18 +73,29 @@ def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, k
         return None
     attempt.bookings = [b for b in attempt.bookings if not (b.kind == "assessment" and b.name in done_names)]
     old_by_key: dict[tuple, Appointment] = {}
-    for a in sorted(planned + invalid, key=lambda a: a.id):
-        key = ("assessment", a.name) if a.kind == "assessment" else ("session", a.session)
-        old_by_key.setdefault(key, a)
+    nth: dict[str | None, int] = {}
+    # A protocol's assessment comes once, or once per anchor session (every_sessions):
+    # the k-th of a name in time order takes the place of the k-th before.
+    for a in sorted(planned + invalid, key=lambda a: (a.kind != "assessment", a.start, a.id)):
+        if a.kind == "assessment":
+            nth[a.name] = nth.get(a.name, 0) + 1
+            old_by_key.setdefault(("assessment", a.name, nth[a.name]), a)
+        else:
+            old_by_key.setdefault(("session", a.session), a)
+    nth = {}
     moved: list[tuple[Appointment, Appointment]] = []
     added: list[Appointment] = []
     taken = {a.id for a in sp.appointments}
     width = max(2, len(str(protocol.total_sessions)))
     for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
         minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
-                   if b.kind == "assessment" else protocol.minutes_for(b.session or 0))
+                   if b.kind == "assessment" else protocol.minutes_of(b.kind))
         start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
-        key = ("assessment", b.name) if b.kind == "assessment" else ("session", b.session)
+        if b.kind == "assessment":
+            nth[b.name] = nth.get(b.name, 0) + 1
+            key: tuple = ("assessment", b.name, nth[b.name])
+        else:
+            key = ("session", b.session)
         old = old_by_key.pop(key, None)
         if old is not None:
             new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
@@ -92,8 +104,7 @@ def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, k
                 new = new.model_copy(update={"revision": ctx.revision})
                 moved.append((old, new))
         else:
-            base = (f"{sp.id}-{ASSESSMENT_SUFFIX.get(b.name or '', b.name)}" if b.kind == "assessment"
-                    else f"{sp.id}-{b.session:0{width}d}m")
+            base = assessment_id(sp.id, b) if b.kind == "assessment" else f"{sp.id}-{b.session:0{width}d}m"
             new_id = next_id(taken, base)
             taken.add(new_id)
             added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
@@ -217,24 +228,33 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
                             target or 0, chair)
         if isinstance(placed, str):
             return placed
+    why = remap_where_due(ctx, builder, protocol, sp, kept, live_sessions, invalid_by_session, attempt, journal)
+    if why is not None:
+        return why
     sessions_now = session_days(ctx, live_sessions, attempt)
     if not follow_assessments(ctx, builder, protocol, sp, kept, invalid, attempt, sessions_now, target, journal):
         return "an assessment cannot be booked in its window after the course's change (check staff hours)"
     # Turn bookings into appointments: moved ones keep their ids.
-    invalid_assess = {a.name: a for a in invalid if a.kind == "assessment"}
+    invalid_assess: dict[str | None, list[Appointment]] = {}
+    for a in sorted((a for a in invalid if a.kind == "assessment"), key=lambda a: (a.start, a.id)):
+        invalid_assess.setdefault(a.name, []).append(a)
     width = max(2, len(str(protocol.total_sessions)))
     for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
         minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
-                   if b.kind == "assessment" else protocol.minutes_for(b.session or 0))
+                   if b.kind == "assessment" else protocol.minutes_of(b.kind))
         start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
-        old = invalid_assess.pop(b.name, None) if b.kind == "assessment" else invalid_by_session.pop(b.session, None)
+        if b.kind == "assessment":
+            old = invalid_assess[b.name].pop(0) if invalid_assess.get(b.name) else None
+        else:
+            old = invalid_by_session.pop(b.session, None)
         if old is not None:
-            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "minutes": minutes})
+            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
+                                         "minutes": minutes})
             if new != old:  # laid out again at the very same place is no move
                 moved.append((old, new.model_copy(update={"revision": ctx.revision})))
         else:
             if b.kind == "assessment":
-                base = f"{sp.id}-{ASSESSMENT_SUFFIX.get(b.name or '', b.name)}"
+                base = assessment_id(sp.id, b)
             else:
                 base = f"{sp.id}-{b.session:0{width}d}m"
             new_id = next_id(taken, base)
@@ -243,9 +263,14 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
                                      start=start, minutes=minutes, staff=b.staff, status="planned",
                                      revision=ctx.revision))
     # Invalid appointments nobody replaced (their session is no longer needed): cancel.
-    for old in list(invalid_by_session.values()) + list(invalid_assess.values()):
+    for old in list(invalid_by_session.values()) + [a for left in invalid_assess.values() for a in left]:
         moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision,
                                                    "note": ((old.note + "; ") if old.note else "")
                                                    + "no longer needed after replanning"})))
     commit(ctx.timeline, patient, attempt)
     return moved, added
+
+
+def assessment_id(patient_id: str, b) -> str:
+    """The id a new assessment gets: as the planner names it (``P-1-b``, ``P-1-phq-9-10``)."""
+    return appointment_id(patient_id, b, 2)
