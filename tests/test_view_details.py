@@ -190,7 +190,11 @@ def test_the_load_view_levels_differ_and_its_text_passes_wcag_aa(planned: Path, 
     result = run("show", str(planned), "--clinic", str(CONFIG), "--view", "load", "--date", "2026-12-14",
                  "--to", "2026-12-18", "--html", str(page))
     assert result.exit_code == 0, result.output
-    html = page.read_text(encoding="utf-8")
+    _assert_wcag_aa(page.read_text(encoding="utf-8"))
+
+
+def _assert_wcag_aa(html: str) -> None:
+    """Every run of text and every mark of an exported page against its white background."""
     styles = dict(re.findall(r"\.(r\d+) \{([^}]*)\}", html))
     runs = re.findall(r'<span class="(r\d+)">([^<]*)</span>', html)
     assert runs
@@ -200,9 +204,21 @@ def test_the_load_view_levels_differ_and_its_text_passes_wcag_aa(planned: Path, 
         if colour is None or not content.strip():
             continue
         rgb = tuple(int(colour.group(1)[i:i + 2], 16) for i in (0, 2, 4))
-        is_mark = set(content.strip()) <= {"·", "▂", "▄", "▆", "█", "!"}
+        is_mark = set(content.strip()) <= {"·", "▂", "▄", "▆", "█", "!", "▓", "▒", "▚", "░", "✓", "✗", "○", "–"}
         needed = 3.0 if is_mark else 4.5       # WCAG 2.1 AA: 1.4.11 for marks, 1.4.3 for text
         assert _contrast(rgb, white) >= needed, (content, colour.group(1))
+
+
+@pytest.mark.parametrize("view, extra", [
+    ("agenda", ()), ("week", ()), ("patient", ("--patient", "R-001")), ("chairs", ()), ("staff", ()),
+    ("calls", ("--since-revision", "0")), ("authorizations", ()), ("waitlist", ()),
+])
+def test_every_html_view_passes_wcag_aa(planned: Path, tmp_path: Path, view: str, extra: tuple[str, ...]) -> None:
+    page = tmp_path / f"{view}.html"
+    result = run("show", str(planned), "--clinic", str(CONFIG), "--view", view, "--date", "2026-12-01",
+                 "--today", "2026-11-30", *extra, "--html", str(page))
+    assert result.exit_code == 0, result.output
+    _assert_wcag_aa(page.read_text(encoding="utf-8"))
 
 
 def test_a_chair_down_all_day_starts_at_opening_not_at_the_hour(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from ...text import plural
 from .facts import (
     Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, windows_text,
 )
-from .marks import FREE, KIND_STYLE, status_legend, status_text
+from .marks import FREE, KIND_STYLE, MUTED, status_legend, status_text
 
 
 Row = tuple[int, int, list[Text | str]]
@@ -47,7 +47,7 @@ def agenda_view(facts: ScheduleFacts, start: dt.date, end: dt.date,
         if rows:
             parts.append(_lines(rows, widths, gap) if gap else _table(rows, width))
     if not sections:
-        parts.append(Text(f"No open days and no appointments from {start} to {end}.", style="dim"))
+        parts.append(Text(f"No open days and no appointments from {start} to {end}.", style=MUTED))
     parts.append(Text())
     parts.append(status_legend())
     return Group(*parts)
@@ -94,7 +94,7 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
             if available:
                 summary += (f"; chair time {round(100 * booked / available)}% booked, "
                             f"{duration(available - booked)} free")
-        notes.append(Text(summary, style="dim"))
+        notes.append(Text(summary, style=MUTED))
     change = facts.clock_change(day)
     if change:
         notes.append(Text(f"daylight saving: {change}; times stay local wall-clock", style="bold"))
@@ -126,7 +126,7 @@ def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: 
         style = KIND_STYLE[b.kind]
         extra = "; ".join(x for x in (f"with {b.appt.staff}" if b.appt.staff else "", b.appt.note or "") if x)
         rows.append((b.start, 1, [
-            Text(b.span(), style="dim" if b.status == "missed" else ""),
+            Text(b.span(), style=MUTED if b.status == "missed" else ""),
             b.chair or "-",
             facts.label(b.patient),
             Text(b.what(), style=style),
@@ -142,7 +142,7 @@ def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: 
         down = facts.calendar.chair_down(chair, day) if chair else []
         for (_, s), (e, _) in zip(windows, windows[1:]):
             if not any(ds <= s and e <= de for (ds, de), _ in down):
-                rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="dim"), "", Text("closed", style="dim"),
+                rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style=MUTED), "", Text("closed", style=MUTED),
                                     "", "", "", ""]))
         for (s, e), why in down:
             rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="red"), "", Text("down", style="red"),

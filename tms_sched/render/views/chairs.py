@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .facts import Booking, ScheduleFacts, day_name, down_span, hhmm, overlap, short_duration, windows_text
-from .marks import BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, STATUS_MARK, STATUS_STYLE, legend, mark
+from .marks import BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, MUTED, STATUS_MARK, STATUS_STYLE, legend, mark
 
 STEPS = (1, 2, 3, 5, 6, 10, 15, 20, 30, 60)
 LABEL = 16
@@ -28,7 +28,7 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     if closed:
         head.append(Text(f"closed: {closed}", style="bold"))
     else:
-        head.append(Text(f"open {windows_text(facts.windows(day))}", style="dim"))
+        head.append(Text(f"open {windows_text(facts.windows(day))}", style=MUTED))
     change = facts.clock_change(day)
     if change:
         head.append(Text(f"daylight saving: {change}; times stay local wall-clock", style="bold"))
@@ -46,14 +46,14 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     grid.add_column(no_wrap=True, width=label_width)
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True, justify="right")
-    grid.add_row(Text(f"one mark: {step} min", style="dim"), _ticks(lo, step, cells), Text("booked  free", style="dim"))
+    grid.add_row(Text(f"one mark: {step} min", style=MUTED), _ticks(lo, step, cells), Text("booked  free", style=MUTED))
     for c in chairs:
         booked, available = facts.chair_minutes(day, c)
         stats = Text(f"{round(100 * booked / available):>3}%  {short_duration(available - booked):>5}"
-                     if available else "    -", style="dim")
+                     if available else "    -", style=MUTED)
         grid.add_row(_label(facts.chair_label(c), label_width), _bar(facts, day, c, lo, step, cells), stats)
     if chairless:
-        grid.add_row(Text(NO_CHAIR, style="dim"), _bar(facts, day, None, lo, step, cells), Text(""))
+        grid.add_row(Text(NO_CHAIR, style=MUTED), _bar(facts, day, None, lo, step, cells), Text(""))
 
     parts: list[RenderableType] = [*head, Text(), grid]
     notes = []
@@ -91,7 +91,7 @@ def _ticks(lo: int, step: int, cells: int) -> Text:
         if t % 60 == 0 and i > last + 1 and i + 2 <= cells:
             line[i:i + 2] = list(f"{t // 60:02d}")
             last = i + 1
-    return Text("".join(line), style="dim")
+    return Text("".join(line), style=MUTED)
 
 
 def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: int, cells: int) -> Text:

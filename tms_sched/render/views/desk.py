@@ -14,7 +14,7 @@ from rich.text import Text
 from ...calendar import weekday_key
 from ...text import plural
 from .facts import Booking, ScheduleFacts, day_name, duration, hhmm, overlap, windows_text
-from .marks import KIND_STYLE, status_text
+from .marks import KIND_STYLE, MUTED, status_text
 
 WARN_DAYS = 14
 """The authorizations view warns when a deadline falls within this many days of today."""
@@ -45,7 +45,7 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
     if closed:
         parts.append(Text(f"  clinic closed: {closed}", style="bold"))
     if not members:
-        parts.append(Text("  the clinic file names no staff", style="dim"))
+        parts.append(Text("  the clinic file names no staff", style=MUTED))
         return Group(*parts)
     under_way = [b for b in facts.bookings(day) if b.live]
     with_cancelled = facts.bookings(day, cancelled=True)
@@ -53,12 +53,12 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
         parts.append(Text())
         head = Text(f"{member.id}", style="bold")
         head.append(f" {member.name}" if member.name else "")
-        head.append(f", {member.role}", style="dim")
+        head.append(f", {member.role}", style=MUTED)
         parts.append(head)
         usual = member.hours.get(weekday_key(day), ())
         shift = facts.calendar.staff_windows(member.id, day)
         if not usual:
-            parts.append(Text("  not on shift (no hours on this weekday)", style="dim"))
+            parts.append(Text("  not on shift (no hours on this weekday)", style=MUTED))
         else:
             line = Text(f"  shift {windows_text(shift)}" if shift else "  off shift all day")
             parts.append(line)
@@ -71,9 +71,9 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
             total = sum(e - s for s, e in shift)
             parts.append(Text(f"  clinic: {plural(len(under_way), 'appointment')} "
                               f"today; something under way {duration(busy)} of {duration(total)} on shift",
-                              style="dim"))
+                              style=MUTED))
         if not mine:
-            parts.append(Text("  no appointments named with them", style="dim"))
+            parts.append(Text("  no appointments named with them", style=MUTED))
             continue
         table = _table("  time", "chair", "patient", "what", "status")
         for b in mine:
@@ -111,7 +111,7 @@ def calls_view(facts: ScheduleFacts, since: int, width: int = 100) -> Renderable
                  f"{facts.clinic.info.name}", style="bold")
     changes = changes_since(facts, since)
     if not changes:
-        return Group(title, Text(f"Nothing changed since revision {since}.", style="dim"))
+        return Group(title, Text(f"Nothing changed since revision {since}.", style=MUTED))
     parts: list[RenderableType] = [title]
     counts = {"cancelled": 0, "moved": 0, "added": 0}
     for pid, items in changes.items():
@@ -178,7 +178,7 @@ def authorizations_view(facts: ScheduleFacts, width: int = 100) -> RenderableTyp
     rows = authorization_rows(facts)
     if not rows:
         return Group(title, Text("No booked patient has authorized_sessions or a deadline in the roster.",
-                                 style="dim"))
+                                 style=MUTED))
     table = _table("patient", "authorized", "done", "planned", "remaining", "deadline", "warning",
                    right=("authorized", "done", "planned", "remaining"))
     for r in rows:
@@ -188,7 +188,7 @@ def authorizations_view(facts: ScheduleFacts, width: int = 100) -> RenderableTyp
     warned = sum(1 for r in rows if r["warnings"])
     foot = Text(f"{warned} of {len(rows)} need attention (a deadline within {WARN_DAYS} days with sessions to go, "
                 "or sessions planned past the authorization)" if warned else
-                f"none of {len(rows)} needs attention", style="bold" if warned else "dim")
+                f"none of {len(rows)} needs attention", style="bold" if warned else MUTED)
     return Group(title, Text(), table, Text(), foot)
 
 
@@ -205,7 +205,7 @@ def waitlist_view(facts: ScheduleFacts, width: int = 100) -> RenderableType:
             table.add_row(facts.label(u.id), u.protocol, u.reason)
         parts.append(table)
     else:
-        parts.append(Text("Everyone on the schedule is placed.", style="dim"))
+        parts.append(Text("Everyone on the schedule is placed.", style=MUTED))
     parts.append(Text())
     rows = []
     on_hold = {u.id for u in unplaced}  # listed as not placed above, and only there
@@ -231,10 +231,10 @@ def waitlist_view(facts: ScheduleFacts, width: int = 100) -> RenderableType:
     if waits:
         mean = sum(waits) / len(waits)
         p90 = waits[min(len(waits) - 1, -(-9 * len(waits) // 10) - 1)]
-        parts.append(Text(f"mean wait {mean:.1f} business days, p90 {p90}", style="dim"))
+        parts.append(Text(f"mean wait {mean:.1f} business days, p90 {p90}", style=MUTED))
     elif rows:
         parts.append(Text("no waits: no roster entry of these patients gives a start_after (a roster in a file "
-                          "needs --roster FILE)", style="dim"))
+                          "needs --roster FILE)", style=MUTED))
     return Group(*parts)
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 from rich.terminal_theme import TerminalTheme
 from rich.text import Text
 
+# Text that steps back (legends, units) yet stays readable: bright black passes WCAG AA
+# (4.5:1) on the white of printed views, where "dim" (half the text colour) does not.
+MUTED = "bright_black"
+
 STATUS_MARK = {"done": "✓", "missed": "✗", "planned": "○", "cancelled": "–"}
-STATUS_STYLE = {"done": "green", "missed": "bold red", "planned": "cyan", "cancelled": "dim"}
+STATUS_STYLE = {"done": "green", "missed": "bold red", "planned": "cyan", "cancelled": MUTED}
 KIND_STYLE = {"mapping": "magenta", "treatment": "", "assessment": "yellow"}
 
 # A chair in a stretch of time (week grid, chair timelines).
@@ -24,10 +28,6 @@ FREE = "·"
 CLOSED = " "
 MARK_STYLE = {BOOKED: "cyan", DONE: "green", PARTLY: "cyan", MISSED: "bold red", DOWN: "red", FREE: "green",
               FIRST: "magenta"}
-
-# Text that steps back (legends, units) yet stays readable: bright black passes WCAG AA
-# (4.5:1) on the white of printed views, where "dim" (half the text colour) does not.
-MUTED = "bright_black"
 
 # Utilisation levels of the load heat map: (upper bound in percent, glyph, style). The
 # glyph's height carries the level (a low bar is no dot), colour only repeats it.
@@ -59,7 +59,7 @@ def level(percent: float) -> tuple[str, str]:
     return LEVELS[-1][1], LEVELS[-1][2]
 
 
-def legend(items: list[tuple[str, str, str]], muted: str = "dim") -> Text:
+def legend(items: list[tuple[str, str, str]], muted: str = MUTED) -> Text:
     """``[(glyph, style, meaning), ...]`` as one line: ``✓ done  ✗ missed ...``."""
     text = Text()
     for i, (glyph, style, meaning) in enumerate(items):

@@ -12,7 +12,7 @@ from rich.text import Text
 from ...model.protocol import Protocol
 from ...model.base import WEEKDAY_NAMES, WEEKDAYS
 from .facts import Booking, ScheduleFacts, day_name, hhmm, monday_of
-from .marks import STATUS_MARK, STATUS_STYLE, legend, status_legend, status_text
+from .marks import MUTED, STATUS_MARK, STATUS_STYLE, legend, status_legend, status_text
 
 WINDOW = "╌"
 BAR = 50
@@ -40,7 +40,7 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     if protocol:
         title.append(f": {protocol.label}")
     facts_table = Table.grid(padding=(0, 2))
-    facts_table.add_column(style="dim", no_wrap=True)
+    facts_table.add_column(style=MUTED, no_wrap=True)
     facts_table.add_column()
     status = "active" if patient.status == "active" else f"discharged: {patient.reason or 'no reason given'}"
     facts_table.add_row("status", Text(status, style="" if patient.status == "active" else "bold"))
@@ -48,7 +48,7 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     facts_table.add_row("progress", counts)
     if total:
         facts_table.add_row("", bar + Text("  ") + legend([("█", "green", "done"), ("░", "cyan", "planned"),
-                                                            ("·", "dim", "not booked")]))
+                                                            ("·", MUTED, "not booked")]))
     mapping = next((b for b in sessions if b.appt.session == 1 and b.live), None) or \
         next((b for b in sessions if b.appt.session == 1), None)
     if mapping is not None:
@@ -66,7 +66,7 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
         text = Text(f"{lo} to {hi}")
         anchor = _rule(protocol, FOLLOW_UP)
         if anchor:
-            text.append(f" ({anchor})", style="dim")
+            text.append(f" ({anchor})", style=MUTED)
         facts_table.add_row("follow-up window", text)
 
     parts: list[RenderableType] = [title, facts_table, Text()]
@@ -79,7 +79,7 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     if FOLLOW_UP in windows:
         extra.append((WINDOW, "yellow", "follow-up window"))
     if skipped:
-        extra.append(("… n wk", "dim", "weeks without appointments"))
+        extra.append(("… n wk", MUTED, "weeks without appointments"))
     parts.append(status_legend())
     if extra:
         parts.append(legend(extra))
@@ -125,7 +125,7 @@ def _progress(sessions: list[Booking], live: list[Booking], total: int) -> tuple
     n_planned = round((done + planned) * scale) - n_done
     bar.append("█" * n_done, style="green")
     bar.append("░" * n_planned, style="cyan")
-    bar.append("·" * max(0, round(total * scale) - n_done - n_planned), style="dim")
+    bar.append("·" * max(0, round(total * scale) - n_done - n_planned), style=MUTED)
     return text, bar
 
 
@@ -222,7 +222,7 @@ def _weeks(facts: ScheduleFacts, bookings: list[Booking], follow_up: tuple[dt.da
         week, days, tally = entry
         number = (week - course_week).days // 7 + 1
         label = Text(f"{number:>2} " if number >= 1 else "   ", style="bold")
-        label.append(week.strftime("%m-%d"), style="dim")
+        label.append(week.strftime("%m-%d"), style=MUTED)
         cells = [label] + [_day_cell(facts, d, by_day.get(d, []), follow_up, w) for d, w in zip(days, widths)]
         rows.append(cells + [tally])
 
@@ -234,7 +234,7 @@ def _weeks(facts: ScheduleFacts, bookings: list[Booking], follow_up: tuple[dt.da
     skipped = False
     for row in rows:
         if isinstance(row, int):
-            table.add_row(Text(f" … {row} wk", style="dim"), *[""] * (len(weekdays) + 1))
+            table.add_row(Text(f" … {row} wk", style=MUTED), *[""] * (len(weekdays) + 1))
             skipped = True
         else:
             table.add_row(*row)
@@ -288,7 +288,7 @@ def _day_cell(facts: ScheduleFacts, day: dt.date, bookings: list[Booking],
     if not text:
         reason = facts.closed_reason(day)
         if reason and facts.has_hours(day):
-            text.append("closed", style="dim")
+            text.append("closed", style=MUTED)
         elif follow_up and follow_up[0] <= day <= follow_up[1]:
             text.append(WINDOW * 3, style="yellow")
     return text
@@ -328,7 +328,7 @@ def _assessments(protocol: Protocol | None, bookings: list[Booking],
     for name in names:
         booked = [b for b in bookings if not b.is_session and b.appt.name == name]
         window = windows.get(name)
-        window_text = Text(f"{window[0]} to {window[1]}") if window else Text("-", style="dim")
+        window_text = Text(f"{window[0]} to {window[1]}") if window else Text("-", style=MUTED)
         if not booked:
             table.add_row(name, window_text, Text("not booked", style="bold"), "", "")
             continue

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ...text import plural
 from .facts import Booking, ScheduleFacts, down_span, hhmm, monday_of, overlap, short_day, short_duration
-from .marks import BOOKED, CLOSED, FREE, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark, status_legend
+from .marks import BOOKED, CLOSED, FREE, MUTED, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark, status_legend
 
 STEP = 30
 
@@ -30,7 +30,7 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
     if chair:
         title.append(f", chair {facts.chair_label(chair)}")
     if not days:
-        return Group(title, Text("No open days and no appointments this week.", style="dim"))
+        return Group(title, Text("No open days and no appointments this week.", style=MUTED))
     lo, hi = _extent(facts, days, chair)
     # Columns of a fixed width that always fit: the time column and borders take 9.
     cell_width = max(3, min(18, (width - 9) // len(days) - 3))
@@ -46,7 +46,7 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
             title.append(f" (cells: how many of the {plural(len(chairs), 'chair')} are free)")
 
     table = Table(box=box.SQUARE, show_lines=False, padding=(0, 1), header_style="bold", pad_edge=True)
-    table.add_column("time", no_wrap=True, style="dim", min_width=5)
+    table.add_column("time", no_wrap=True, style=MUTED, min_width=5)
     for d in days:
         head = Text(short_day(d) if cell_width >= 9 else short_day(d).replace(" ", "\n"))
         if d == facts.today:
@@ -70,7 +70,7 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
             b, a = facts.chair_minutes(d, c)
             booked += b
             available += a
-        free_row.append(Text(short_duration(available - booked), style="green") if available else Text("-", style="dim"))
+        free_row.append(Text(short_duration(available - booked), style="green") if available else Text("-", style=MUTED))
     table.add_section()
     table.add_row(*free_row)
 
@@ -82,7 +82,7 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
                              (CLOSED, "", "closed or chair down")]))
     elif chair is None:
         parts.append(Text("a number: the chairs open and with nothing booked in that half hour; (blank) closed",
-                          style="dim"))
+                          style=MUTED))
     else:
         parts.append(status_legend() + Text("   ") + legend([("│", "", "continues"), (FREE, "green", "free"),
                                                              (CLOSED, "", "closed or chair down")]))
