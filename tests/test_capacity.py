@@ -276,3 +276,61 @@ def test_next_says_null_and_why_for_a_protocol_no_chair_can_deliver() -> None:
     assert data["standard-10hz"]["staff"] == "dr-a"
     text = run(*args).stdout
     assert "snt: " in text and "neuronav" in text
+
+
+# -- authorizations ------------------------------------------------------------------------
+
+DESK = REPO / "tests" / "fixtures" / "desk"
+
+
+def _desk_setup(tmp_path: Path, *, r3_authorized: int | None, with_r3: bool = True) -> Setup:
+    """The desk clinic on 2027-03-04: R-001 booked, session 2 missed, 28 sessions authorized;
+    R-003 waiting for a 30-session 10 Hz course."""
+    from tms_sched.io.schedule import load_schedule
+
+    tmp_path.mkdir()
+    schedule = tmp_path / "s.toml"
+    shutil.copy(DESK / "schedule.toml", schedule)
+    assert run("mark", str(schedule), "R-001", "2027-03-03", "missed", "--today", "2027-03-04").exit_code == 0
+    text = (DESK / "roster.toml").read_text()
+    text = text.replace('protocol = "standard-10hz"', 'protocol = "standard-10hz"\nauthorized_sessions = 28')
+    if with_r3:
+        text += '\n[[patients]]\nid = "R-003"\nprotocol = "standard-10hz"\nstart_after = 2027-03-04\n'
+        if r3_authorized is not None:
+            text += f"authorized_sessions = {r3_authorized}\n"
+    roster = tmp_path / "roster.toml"
+    roster.write_text(text)
+    clinic, patients = load_setup(str(DESK / "clinic.toml"), [str(roster)])
+    booked, _ = load_schedule(str(schedule))
+    return Setup(clinic, dt.date(2027, 3, 4), booked, list(patients.patients))
+
+
+def _live(schedule, patient: str) -> int:
+    sp = schedule.patient(patient)
+    return 0 if sp is None else sum(1 for a in sp.appointments if a.kind != "assessment" and a.live)
+
+
+def test_the_simulation_books_no_session_past_an_authorization(tmp_path: Path) -> None:
+    setup = _desk_setup(tmp_path / "a", r3_authorized=20)
+    start = setup.start(setup.clinic)
+    assert _live(start, "R-001") == 29          # booked before the limit was known; no make-up added
+    assert start.patient("R-003") is None       # needs 30, 20 authorized
+    assert [u.id for u in start.unplaced] == ["R-003"]
+    # Week by week, too: the held-back course takes no chair time, as if it were not on the roster.
+    held = simulate(setup, {"standard-10hz": 1.0}, weeks=2, seed=3, runs=1)
+    absent = simulate(_desk_setup(tmp_path / "b", r3_authorized=None, with_r3=False), {"standard-10hz": 1.0},
+                      weeks=2, seed=3, runs=1)
+    assert by_name(held)["today"].chair_use() == by_name(absent)["today"].chair_use()
+
+
+def test_the_earliest_start_is_not_taken_by_a_course_past_its_authorization(tmp_path: Path) -> None:
+    from tms_sched.capacity.earliest import next_starts
+
+    held = _desk_setup(tmp_path / "a", r3_authorized=20)
+    absent = _desk_setup(tmp_path / "b", r3_authorized=None, with_r3=False)
+    waiting = _desk_setup(tmp_path / "c", r3_authorized=None)
+    for schedule in (held.schedule, None):
+        starts = [next_starts(s.clinic, schedule, s.roster, s.today, protocols=["standard-10hz"])
+                  for s in (held, absent, waiting)]
+        assert starts[0] == starts[1]
+        assert starts[0] != starts[2]           # R-003 really competes for the probe's place when booked

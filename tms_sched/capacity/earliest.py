@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.schedule import Schedule
-from ..plan.planner import plan_schedule
-from ..plan.replan import replan
+from ..plan.authorized import plan_within_authorization, replan_within_authorization
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def next_starts(clinic: Clinic, schedule: Schedule | None, roster: Sequence[Pati
                 now_minute: int | None = None, protocols: Sequence[str] | None = None) -> list[Start]:
     """For each protocol, plan one more patient, free whenever the clinic opens and ready
     today, exactly as `tms-sched plan` (with ``schedule``: `plan --schedule`) would with the
-    roster, and report the first session it gets. Nothing is written."""
+    roster (within each patient's authorized sessions), and report the first session it gets. Nothing is written."""
     taken = {p.id for p in roster} | ({sp.id for sp in schedule.patients} if schedule else set())
     out = []
     zone = clinic.zone
@@ -45,10 +44,10 @@ def next_starts(clinic: Clinic, schedule: Schedule | None, roster: Sequence[Pati
         probe = Patient(id=probe_id(protocol, taken), protocol=protocol)
         patients = [*roster, probe]
         if schedule is not None:
-            result = replan(clinic, schedule, patients, today, now_minute=now_minute)
+            result, _ = replan_within_authorization(clinic, schedule, patients, today, now_minute=now_minute)
             booked, unplaced = result.schedule.patients, result.schedule.unplaced
         else:
-            fresh = plan_schedule(clinic, patients, today, now_minute=now_minute)
+            fresh = plan_within_authorization(clinic, patients, today, now_minute=now_minute)
             booked, unplaced = fresh.schedule.patients, fresh.schedule.unplaced
         mine = next((sp for sp in booked if sp.id == probe.id), None)
         if mine is None:

@@ -15,7 +15,7 @@ from ..calendar import ClinicCalendar
 from ..model.clinic import Clinic
 from ..model.patient import Patient
 from ..model.schedule import LIVE, Appointment, Schedule, ScheduledPatient, ScheduleInfo
-from ..plan.replan import replan
+from ..plan.authorized import replan_within_authorization
 from .referrals import Referral, booking_days, referral_stream
 from .usage import chair_use, staff_use
 from .variants import Variant, clinic_variants
@@ -52,7 +52,9 @@ class Setup:
         patients = [p for p in self.roster if p.protocol in clinic.protocols]
         if not patients and not schedule.patients:
             return schedule
-        return replan(clinic, schedule, patients, self.today, now_minute=self.now_minute).schedule
+        result, _ = replan_within_authorization(clinic, schedule, patients, self.today,
+                                                now_minute=self.now_minute)
+        return result.schedule
 
 
 @dataclass
@@ -180,7 +182,8 @@ def run_once(setup: Setup, clinic: Clinic, history: Schedule, referrals: Sequenc
             schedule = schedule.model_copy(update={"patients": active})
             patients = [roster[sp.id] for sp in active if sp.id in roster] + waitlist + new
             now = setup.now_minute if day == setup.today else None
-            schedule = replan(clinic, schedule, patients, day, now_minute=now).schedule
+            result, _ = replan_within_authorization(clinic, schedule, patients, day, now_minute=now)
+            schedule = result.schedule
             placed = {sp.id for sp in schedule.patients}
             waitlist = [p for p in waitlist + new if p.id not in placed]
         if tick:
