@@ -206,3 +206,34 @@ def test_a_chair_block_is_tms005_and_the_replan_moves_out_of_it(tmp_path: Path) 
     assert replanned.exit_code == 0, replanned.stderr
     after = run("check", str(clinic), str(schedule), "--roster", roster)
     assert after.exit_code == 0, after.stdout  # warnings only (a changed chair or time)
+
+
+def test_the_agenda_shows_hours_nobody_staffs_as_not_free(tmp_path: Path) -> None:
+    """tech-ana is away 03-08..03-12 and dr-kim works mornings only, with a team meeting on
+    Tuesdays 08:00-10:00: on Tuesday 03-09 only 10:00-12:00 can be booked."""
+    def agenda(*extra: str) -> list[str]:
+        result = CliRunner(env={"NO_COLOR": "1"}).invoke(main, [
+            "show", str(DESK / "schedule.toml"), "--clinic", str(CLINIC), "--date", "2027-03-09",
+            "--today", "2027-03-01", "--width", "100", *extra])
+        assert result.exit_code == 0, result.output
+        return [" ".join(line.split()) for line in result.stdout.splitlines()]
+
+    lines = agenda()
+    assert "08:00-10:00 no staff away; team meeting" in lines
+    assert "10:00-12:00 · free 2 h" in lines
+    assert "12:00-17:00 no staff away" in lines
+    assert not any(line.startswith(("08:00-08:10 · free", "12:00-17:00 · free")) for line in lines), lines
+    assert ("open 08:00-17:00; 2 appointments; chair time 5% booked, 17 h 10 min free "
+            "(13 h 10 min of it with no staff on shift)") in " ".join(lines)
+    chair = agenda("--chair", "B")
+    assert [line for line in chair if "free" in line or "no staff" in line][1:] == [
+        "08:00-10:00 no staff away; team meeting", "10:00-12:00 · free 2 h", "12:00-17:00 no staff away"]
+    # A staff block over everyone on shift: Thursday 12:00-13:00 tech-ana's lunch, dr-kim's shift over.
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text((DESK / "clinic.toml").read_text() + (
+        '\n[[blocks]]\nweekdays = ["thu"]\nhours = "12:00-13:00"\nstaff = ["tech-ana"]\nreason = "lunch"\n'))
+    result = CliRunner(env={"NO_COLOR": "1"}).invoke(main, [
+        "show", str(DESK / "schedule.toml"), "--clinic", str(clinic), "--date", "2027-03-04", "--today", "2027-03-01",
+        "--width", "100"])
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "12:00-13:00 no staff lunch" in lines and "13:00-17:00 · free 4 h" in lines, lines

@@ -211,4 +211,4 @@ def test_a_narrow_terminal_gets_a_view_that_fits(view: str) -> None:
     assert len(lines) > 10
     assert max(len(line) for line in lines) <= 60
     if view == "agenda":
-        assert "  08:00-08:40   A       P-0101    ✓   treatment, 12 of 30" in lines
+        assert "  08:00-08:40   A       P-0101     ✓   treatment, 12 of 30" in lines

@@ -10,9 +10,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ...calendar import intersect
 from ...text import plural
 from .facts import (
-    Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, windows_text,
+    Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, merge,
+    overlap, windows_text,
 )
 from .marks import FREE, KIND_STYLE, MUTED, status_legend, status_text
 
@@ -86,14 +88,19 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
         summary += f"; {_count(bookings)}"
         if patient is None:
             chairs = [chair] if chair else facts.chair_ids()
-            booked = available = 0
+            booked = available = idle = 0
+            unstaffed = merge(w for w, _ in facts.unstaffed(day))
             for c in chairs:
                 b, a = facts.chair_minutes(day, c)
                 booked += b
                 available += a
+                idle += sum(overlap(unstaffed, s, e)
+                            for s, e in free_intervals(facts.windows(day, c), facts.busy(day, c)))
             if available:
                 summary += (f"; chair time {round(100 * booked / available)}% booked, "
                             f"{duration(available - booked)} free")
+                if idle:
+                    summary += f" ({duration(idle)} of it with no staff on shift)"
         notes.append(Text(summary, style=MUTED))
     change = facts.clock_change(day)
     if change:
@@ -135,10 +142,16 @@ def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: 
             extra,
         ]))
     if patient is None and windows:
-        # Gaps: open time with nothing under way (on the chair, when one is chosen).
-        for s, e in free_intervals(windows, facts.busy(day, chair)):
+        # Gaps: open time with nothing under way (on the chair, when one is chosen) and
+        # somebody on shift; open time nobody staffs cannot be booked, so it is not free.
+        unstaffed = [(part, why) for w, why in facts.unstaffed(day) for part in intersect(windows, (w,))]
+        taken = merge([*facts.busy(day, chair), *(w for w, _ in unstaffed)])
+        for s, e in free_intervals(windows, taken):
             rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style="green"), Text(FREE, style="green"),
                                 Text("free", style="green"), Text(duration(e - s), style="green"), "", "", ""]))
+        for (s, e), why in unstaffed:
+            rows.append((s, 0, [Text(f"{hhmm(s)}-{hhmm(e)}", style=MUTED), "", Text("no staff", style=MUTED),
+                                Text(why, style=MUTED), "", "", ""]))
         down = facts.calendar.chair_down(chair, day) if chair else []
         for (_, s), (e, _) in zip(windows, windows[1:]):
             if not any(ds <= s and e <= de for (ds, de), _ in down):

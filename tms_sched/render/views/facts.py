@@ -268,6 +268,25 @@ class ScheduleFacts:
             self._busy[key] = cached
         return cached
 
+    def unstaffed(self, day: dt.date) -> list[tuple[Window, str]]:
+        """Open time of ``day`` with nobody on shift, where the clinic names staff (nothing can be
+        booked then), each part with why: the block or time away that took the staff off, or
+        "outside staff hours" where no shift covers it."""
+        if not self.clinic.staff:
+            return []
+        windows = self.calendar.open_windows(day)
+        on_shift = merge(w for m in self.clinic.staff for w in self.calendar.staff_windows(m.id, day))
+        out: list[tuple[Window, str]] = []
+        for s, e in free_intervals(windows, on_shift):
+            reasons: list[str] = []
+            for member in self.clinic.staff:
+                shift = member.hours.get(weekday_key(day), ())
+                for (cs, ce), why in self.calendar.staff_away(member.id, day):
+                    if overlap(shift, max(s, cs), min(e, ce)) and why not in reasons:
+                        reasons.append(why)
+            out.append(((s, e), "; ".join(reasons) if reasons else "outside staff hours"))
+        return out
+
     def windows(self, day: dt.date, chair: str | None = None) -> tuple[Window, ...]:
         if chair is None:
             return self.calendar.open_windows(day)
