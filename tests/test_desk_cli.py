@@ -158,3 +158,61 @@ def test_replan_records_the_old_start_of_what_it_moves() -> None:
     record_moves(before, after)
     assert moved.previous_start == before.patients[0].appointments[5].start
     assert [a.id for _, a in after.appointments() if a.previous_start] == [moved.id]
+
+
+def _calls(schedule: str, clinic: str, since: int) -> list[str]:
+    result = CliRunner(env={"NO_COLOR": "1"}).invoke(main, [
+        "show", schedule, "--clinic", clinic, "--view", "calls", "--since-revision", str(since),
+        "--today", "2027-03-01", "--width", "100"])
+    assert result.exit_code == 0, result.output
+    return [" ".join(line.split()) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_calls_give_the_time_the_patient_knew_however_often_it_moved_since(desk: Path) -> None:
+    s, c, r = (str(desk / n) for n in ("schedule.toml", "clinic.toml", "roster.toml"))
+    for day, at in (("2027-03-05", "09:30"), ("2027-03-05", "10:00"), ("2027-03-05", "10:20")):  # revisions 2, 3, 4
+        result = run("move", s, "R-001-04", day, at, "--clinic", c, "--roster", r, "--today", "2027-03-01")
+        assert result.exit_code == 0, result.stderr
+    appt, schedule = _appt(desk / "schedule.toml", "R-001-04")
+    assert schedule.schedule.revision == 4 and appt.revision == 4
+    assert appt.previous_start.isoformat() == "2027-03-05T10:00:00-05:00"
+    assert [(e.start.isoformat(), e.revision) for e in appt.moved_from] == [
+        ("2027-03-05T09:00:00-05:00", 1), ("2027-03-05T09:30:00-05:00", 2), ("2027-03-05T10:00:00-05:00", 3)]
+    assert ("moved_from = [{ start = 2027-03-05T09:00:00-05:00, revision = 1 }, { start = 2027-03-05T09:30:00-05:00, "
+            "revision = 2 }, { start = 2027-03-05T10:00:00-05:00, revision = 3 }] }") in (desk / "schedule.toml").read_text()
+    for since, was in ((1, "Fri 2027-03-05 09:00"), (2, "Fri 2027-03-05 09:30"), (3, "Fri 2027-03-05 10:00")):
+        assert f"moved {was} Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, since), since
+    assert "Nothing changed since revision 4." in _calls(s, c, 4)
+
+
+def test_an_appointment_booked_after_the_revision_and_moved_since_is_added(desk: Path) -> None:
+    s, c, r = (str(desk / n) for n in ("schedule.toml", "clinic.toml", "roster.toml"))
+    assert run("mark", s, "R-001", "2027-03-03", "missed", "--today", "2027-03-04").exit_code == 0  # revision 2
+    assert run("plan", c, "--roster", r, "--schedule", s, "--today", "2027-03-04").exit_code == 0  # 3: a make-up
+    schedule, _ = load_schedule(s)
+    makeup = next(a for _, a in schedule.appointments() if a.revision == 3 and a.session == 2 and a.status == "planned")
+    moved = run("move", s, makeup.id, "2027-04-13", "08:00", "--clinic", c, "--roster", r, "--today", "2027-03-04")
+    assert moved.exit_code == 0, moved.stderr  # revision 4
+    assert makeup.start.isoformat() == "2027-04-13T09:00:00-04:00"
+    # the patient never heard of its first time: since revision 2 it is simply added
+    assert "added Tue 2027-04-13 08:00 treatment 2, make-up A" in _calls(s, c, 2)
+    assert "moved Tue 2027-04-13 09:00 Tue 2027-04-13 08:00 treatment 2 A" in _calls(s, c, 3)
+
+
+def test_a_schedule_with_previous_start_alone_still_reads_and_shows_the_move(desk: Path) -> None:
+    """Written before moved_from: previous_start stands for the time before the last move."""
+    s, c = str(desk / "schedule.toml"), str(desk / "clinic.toml")
+    text = (desk / "schedule.toml").read_text().replace("revision = 1\n", "revision = 2\n", 1).replace(
+        'start = 2027-03-05T09:00:00-05:00, minutes = 40, status = "planned", revision = 1 }',
+        'start = 2027-03-05T10:00:00-05:00, minutes = 40, status = "planned", revision = 2, '
+        'previous_start = 2027-03-05T09:00:00-05:00 }')
+    (desk / "schedule.toml").write_text(text)
+    assert "moved Fri 2027-03-05 09:00 Fri 2027-03-05 10:00 treatment 4 A" in _calls(s, c, 1)
+    # its next move keeps both earlier starts; the one before previous_start's revision is unknown (0)
+    result = run("move", s, "R-001-04", "2027-03-05", "10:20", "--clinic", c, "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    appt, _ = _appt(desk / "schedule.toml", "R-001-04")
+    assert [(e.start.isoformat(), e.revision) for e in appt.moved_from] == [
+        ("2027-03-05T09:00:00-05:00", 0), ("2027-03-05T10:00:00-05:00", 2)]
+    assert "moved Fri 2027-03-05 09:00 Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, 1)
+    assert "moved Fri 2027-03-05 10:00 Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, 2)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
+from tms_sched.errors import InputError
 from tms_sched.io.schedule import is_schedule_file, load_schedule, to_csv, to_json, to_toml, write_schedule
 from tms_sched.schema import json_schema
 
@@ -60,9 +63,9 @@ def test_json_round_trip(tmp_path):
 def test_csv_export_has_pinned_columns_at_the_end(tmp_path):
     text = to_csv(_load(tmp_path))
     header, first, second = text.splitlines()[:3]
-    assert header.endswith(",note,pinned,previous_start")
-    assert first.endswith(",,")
-    assert second.endswith(",true,2026-12-02T08:00:00-08:00")
+    assert header.endswith(",note,pinned,previous_start,moved_from")
+    assert first.endswith(",,,")
+    assert second.endswith(",true,2026-12-02T08:00:00-08:00,")
     # an export written before the new columns existed is still recognised as one
     old = tmp_path / "old.csv"
     old.write_text(",".join(header.split(",")[:15]) + "\n")
@@ -91,3 +94,25 @@ def test_pinned_must_be_boolean(tmp_path):
         _load(tmp_path, SCHEDULE.replace("pinned = true", 'pinned = "yes"'))
     text = "\n".join(info.value.lines())
     assert "s.toml:11" in text and "pinned" in text
+
+
+def test_moved_from_survives_toml_json_and_csv(tmp_path):
+    text = SCHEDULE.replace(
+        "pinned = true, previous_start = 2026-12-02T08:00:00-08:00 },",
+        "pinned = true, previous_start = 2026-12-02T08:00:00-08:00, moved_from = [{ start = "
+        "2026-12-01T09:00:00-08:00, revision = 1 }, { start = 2026-12-02T08:00:00-08:00, revision = 3 }] },")
+    schedule = _load(tmp_path, text)
+    earlier = schedule.patients[0].appointments[1].moved_from
+    assert [(e.start.isoformat(), e.revision) for e in earlier] == [
+        ("2026-12-01T09:00:00-08:00", 1), ("2026-12-02T08:00:00-08:00", 3)]
+    assert to_toml(schedule).count("moved_from") == 1       # written only where there is one
+    assert _load(tmp_path, to_toml(schedule), "again.toml") == schedule
+    data = json.loads(to_json(schedule))
+    assert [("moved_from" in a) for a in data["patients"][0]["appointments"]] == [False, True, False]
+    assert _load(tmp_path, to_json(schedule), "s.json") == schedule
+    assert to_csv(schedule).splitlines()[2].endswith(
+        ",2026-12-01T09:00:00-08:00 (revision 1); 2026-12-02T08:00:00-08:00 (revision 3)")
+    bad = text.replace("revision = 1 }, {", 'revision = 1, chair = "A" }, {')
+    with pytest.raises(InputError) as info:  # an unknown key is an error with its line, as everywhere
+        _load(tmp_path, bad, "bad.toml")
+    assert "bad.toml:11: patients[0].appointments[1].moved_from[0].chair: unknown key 'chair'" in str(info.value)

@@ -26,7 +26,7 @@ from .model.base import WEEKDAYS, Windows
 from .model.clinic import Block, Chair, ClinicFile, ClinicInfo, ClosedPeriod, Downtime, HolidayRule, StaffMember
 from .model.patient import Patient
 from .model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
-from .model.schedule import Appointment, Closure, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
+from .model.schedule import Appointment, Closure, EarlierStart, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
@@ -175,6 +175,11 @@ SCHEDULE_SECTIONS = (
     Section("`[[patients]]` of a schedule", ScheduledPatient, "A patient's course as booked."),
     Section("`appointments` entries", Appointment, "One inline table per line, so a change to a booking is a "
             "one-line diff."),
+    Section("`moved_from` entries", EarlierStart, "An appointment's earlier starts, oldest first, written when it "
+            "moves (`tms-sched move`, a replan), e.g. `moved_from = [{ start = 2027-03-05T09:00:00-05:00, "
+            "revision = 1 }]`. `show --view calls --since-revision N` reads from them the time the patient knew at "
+            "revision N. A schedule written before this key has `previous_start` alone; its revision counts as "
+            "unknown (0)."),
     Section("`[[closures]]`", Closure, "Closures recorded after planning (`tms-sched mark --closed`, "
             "`--chair-down`)."),
     Section("`[[unplaced]]`", Unplaced, ""),

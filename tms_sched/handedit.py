@@ -5,8 +5,8 @@ after, and only the findings the move causes count (a schedule that already brea
 rule elsewhere does not block an unrelated move). Each function returns a new schedule
 and never modifies the one it is given; the revision goes up by one and ``updated``
 becomes today, as with every write. A moved appointment records where it stood
-(``previous_start``) and takes the new revision, so calendar exports update it and the
-calls view can say "moved from ... to ...".
+(``previous_start``, and with every earlier start in ``moved_from``) and takes the new
+revision, so calendar exports update it and the calls view can say "moved from ... to ...".
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def move_appointment(
                             f"{' on chair ' + old.chair if old.chair else ''}; nothing to move")
         return Edited(schedule, [], edited.notes)
 
-    appt.previous_start = old.start
+    appt.record_move(old)
     appt.start = start.astimezone(dt.timezone(start.utcoffset()))  # type: ignore[arg-type]
     if chair is not None:
         appt.chair = chair
@@ -190,14 +190,15 @@ def move_appointment(
 
 
 def record_moves(before: Schedule | None, after: Schedule) -> Schedule:
-    """Mark in ``after`` each planned appointment whose start differs from ``before``: its
-    ``previous_start`` becomes the old start (for the calls list). Returns ``after``."""
+    """Mark in ``after`` each planned appointment whose place differs from ``before``: it
+    records the old start (``previous_start``, ``moved_from``) for the calls list. Returns ``after``."""
     if before is None:
         return after
-    old_places = {a.id: (a.start, a.chair, a.staff) for _, a in before.appointments()}
+    olds = {a.id: a for _, a in before.appointments()}
     for _, appt in after.appointments():
-        old = old_places.get(appt.id)
+        old = olds.get(appt.id)
         # another chair or person at the same time is a move too, as `move` records it
-        if old is not None and old != (appt.start, appt.chair, appt.staff) and appt.status == "planned":
-            appt.previous_start = old[0]
+        if (old is not None and appt.status == "planned"
+                and (old.start, old.chair, old.staff) != (appt.start, appt.chair, appt.staff)):
+            appt.record_move(old)
     return after

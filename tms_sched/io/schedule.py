@@ -19,10 +19,10 @@ from .tomlpos import PositionIndex
 from .validation import problems_from
 
 APPOINTMENT_KEYS = ("id", "kind", "name", "session", "chair", "start", "minutes", "staff", "status", "revision",
-                    "pinned", "previous_start", "note")
+                    "pinned", "previous_start", "moved_from", "note")
 # Columns added later go at the end, so a spreadsheet built on an older export keeps its columns.
 CSV_COLUMNS = ("patient", "protocol", "id", "kind", "name", "session", "chair", "date", "start", "end",
-               "minutes", "staff", "status", "revision", "note", "pinned", "previous_start")
+               "minutes", "staff", "status", "revision", "note", "pinned", "previous_start", "moved_from")
 CSV_FIRST_COLUMNS = CSV_COLUMNS[:15]  # an export written before pinned existed starts with these
 
 
@@ -108,6 +108,10 @@ def _toml_value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return _toml_str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if hasattr(value, "model_dump"):
+        return _inline(list(value.model_dump().items()))
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
@@ -116,8 +120,9 @@ def _inline(pairs: list[tuple[str, Any]]) -> str:
 
 
 def appointment_pairs(appt: Appointment) -> list[tuple[str, Any]]:
-    # pinned is written only when true, so schedules without pins read exactly as before
-    return [(k, getattr(appt, k)) for k in APPOINTMENT_KEYS if not (k == "pinned" and not appt.pinned)]
+    # pinned and moved_from are written only when set, so schedules without them read exactly as before
+    return [(k, getattr(appt, k)) for k in APPOINTMENT_KEYS
+            if not (k == "pinned" and not appt.pinned) and not (k == "moved_from" and not appt.moved_from)]
 
 
 def to_toml(schedule: Schedule) -> str:
@@ -161,6 +166,8 @@ def to_json(schedule: Schedule) -> str:
         for appt in patient.get("appointments", []):
             if not appt.get("pinned"):
                 appt.pop("pinned", None)
+            if not appt.get("moved_from"):
+                appt.pop("moved_from", None)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -192,6 +199,7 @@ def to_csv(schedule: Schedule) -> str:
             appt.chair or "", local.date().isoformat(), local.strftime("%H:%M"), appt.end.strftime("%H:%M"),
             appt.minutes, appt.staff or "", appt.status, appt.revision, appt.note or "",
             "true" if appt.pinned else "", appt.previous_start.isoformat() if appt.previous_start else "",
+            "; ".join(f"{e.start.isoformat()} (revision {e.revision})" for e in appt.moved_from),
         ]]
         (quoted if any(isinstance(c, str) and "\r" in c for c in row) else writer).writerow(row)
     return buf.getvalue()

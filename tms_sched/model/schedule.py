@@ -15,6 +15,20 @@ LIVE = ("planned", "done")
 HISTORY = ("done", "missed", "cancelled")
 
 
+class EarlierStart(StrictModel):
+    """A start an appointment had before it moved, and the revision that gave it that start."""
+
+    start: dt.datetime = Field(description="The start it had, with its UTC offset.")
+    revision: int = Field(ge=0, description="The schedule revision that booked it there or moved it there.")
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("start needs its UTC offset, e.g. 2026-12-01T08:00:00-08:00")
+        return value
+
+
 class Appointment(StrictModel):
     """One booked session or assessment."""
 
@@ -34,6 +48,9 @@ class Appointment(StrictModel):
                          "moves or cancels it and plans around it (`tms-sched pin`, `move --pin`).")
     previous_start: dt.datetime | None = Field(default=None, description="Where it stood before its last "
                                                "move (revision): the old time on the calls list.")
+    moved_from: list[EarlierStart] = Field(default=[], description="Every start it had before, oldest first, "
+                                           "each with the revision that gave it: the calls list's old time "
+                                           "for any revision, however often it moved since.")
 
     @field_validator("start", "previous_start")
     @classmethod
@@ -58,6 +75,29 @@ class Appointment(StrictModel):
     @property
     def live(self) -> bool:
         return self.status in LIVE
+
+    def record_move(self, old: Appointment) -> None:
+        """Remember ``old``'s start (this appointment as it stood before a move) in
+        ``previous_start`` and ``moved_from``."""
+        earlier = list(old.moved_from)
+        if not earlier and old.previous_start is not None and old.previous_start != old.start:
+            # a schedule written before moved_from: the start before that knows no revision of its own
+            earlier.append(EarlierStart(start=old.previous_start, revision=0))
+        earlier.append(EarlierStart(start=old.start, revision=old.revision))
+        self.previous_start = old.start
+        self.moved_from = earlier
+
+    def start_at(self, revision: int) -> dt.datetime | None:
+        """The start this appointment had at ``revision`` (None: not booked yet then)."""
+        places = [(e.revision, e.start) for e in self.moved_from]
+        if not places and self.previous_start is not None:
+            places = [(0, self.previous_start)]  # written before moved_from: one earlier start, its revision unknown
+        places.append((self.revision, self.start))
+        known = None
+        for since, start in places:
+            if since <= revision:
+                known = start
+        return known
 
 
 class ScheduledPatient(StrictModel):

@@ -87,7 +87,8 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
 
 def changes_since(facts: ScheduleFacts, revision: int) -> dict[str, list[tuple[str, Booking]]]:
     """Per patient (in file order), the appointments changed after ``revision``: cancelled,
-    moved (they record their previous start) or added. Attendance marks are not calls."""
+    moved (from the start it had at ``revision``, however often it moved since) or added
+    (not booked yet at ``revision``). Attendance marks are not calls."""
     out: dict[str, list[tuple[str, Booking]]] = {}
     for pid, bookings in facts.by_patient.items():
         for b in bookings:
@@ -95,7 +96,7 @@ def changes_since(facts: ScheduleFacts, revision: int) -> dict[str, list[tuple[s
                 continue
             if b.status == "cancelled":
                 change = "cancelled"
-            elif b.status == "planned" and b.appt.previous_start is not None:
+            elif b.status == "planned" and b.appt.start_at(revision) is not None:
                 change = "moved"
             elif b.status == "planned":
                 change = "added"
@@ -125,10 +126,11 @@ def calls_view(facts: ScheduleFacts, since: int, width: int = 100) -> Renderable
         lost = {b.appt.session for b in facts.by_patient[pid] if b.status in ("missed", "cancelled")}
         for change, b in items:
             counts[change] += 1
-            was = _local(facts, b.appt.previous_start, width) if change == "moved" and b.appt.previous_start else ""
+            known = b.appt.start_at(since)
+            was = _local(facts, known, width) if change == "moved" and known is not None else ""
             now = _local(facts, b.appt.start, width)
-            if change == "cancelled":
-                was, now = now, "-"
+            if change == "cancelled":  # at the time the patient knew, where it moved since
+                was, now = _local(facts, known or b.appt.start, width), "-"
             what = b.what() + (f" {b.appt.session}" if b.appt.session else "")
             if change == "added" and b.appt.session in lost:
                 what += ", make-up"
