@@ -216,3 +216,46 @@ def test_a_schedule_with_previous_start_alone_still_reads_and_shows_the_move(des
         ("2027-03-05T09:00:00-05:00", 0), ("2027-03-05T10:00:00-05:00", 2)]
     assert "moved Fri 2027-03-05 09:00 Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, 1)
     assert "moved Fri 2027-03-05 10:00 Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, 2)
+
+
+# -- a pin where the staff are not: a staff block, time away ------------------------------------
+
+def test_pinning_where_no_staff_is_on_shift_warns_with_check_s_codes(desk: Path) -> None:
+    """The calendar clinic: dr-kim's Tuesday team meeting 08:00-10:00, tech-ana away 03-08..03-12."""
+    s, cal = str(desk / "schedule.toml"), str(DESK / "clinic-calendar.toml")
+    result = run("pin", s, "R-001-01", "R-001-06", "R-001-05", "--clinic", cal, "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert [w.split()[1] for w in warnings] == ["TMS006", "TMS007", "R-001-01", "R-001-06"]
+    assert "dr-kim works 10:00-12:00 on Tuesdays, not 09:00-10:00" in warnings[1]
+    assert "(R-001-06) but nobody on shift" in warnings[0]
+    assert warnings[2].endswith("is pinned where it cannot take place; the replan keeps it there and `tms-sched "
+                                "check` reports it: move it by hand (tms-sched move) or unpin it (tms-sched pin --unpin)")
+    assert all(_appt(desk / "schedule.toml", i)[0].pinned for i in ("R-001-01", "R-001-05", "R-001-06"))
+    # the replan keeps them and says so, staff included
+    planned = run("plan", cal, "--roster", str(desk / "roster.toml"), "--schedule", s, "--today", "2027-03-01")
+    said = [line for line in planned.stderr.splitlines() if "is pinned but cannot take place there" in line]
+    assert [line.split()[2] for line in said] == ["R-001-01", "R-001-06"], planned.stderr
+    assert "no staff on shift for it: time away or a staff block" in said[0]
+    assert _appt(desk / "schedule.toml", "R-001-06")[0].start.isoformat() == "2027-03-09T09:00:00-05:00"
+    checked = run("check", cal, s, "--select", "TMS006,TMS007", "--format", "json")
+    import json
+
+    assert {(f["code"], f["appointment"]) for f in json.loads(checked.stdout)["findings"]} >= {
+        ("TMS006", "R-001-06"), ("TMS007", "R-001-01")}
+
+
+def test_pin_without_a_clinic_and_an_unpin_warn_of_nothing(desk: Path) -> None:
+    s, cal = str(desk / "schedule.toml"), str(DESK / "clinic-calendar.toml")
+    assert "warning" not in run("pin", s, "R-001-06", "--today", "2027-03-01").stderr
+    assert "warning" not in run("pin", s, "R-001-06", "--unpin", "--clinic", cal, "--today", "2027-03-01").stderr
+
+
+def test_move_pin_in_place_inside_a_staff_block_warns(desk: Path) -> None:
+    s, cal = str(desk / "schedule.toml"), str(DESK / "clinic-calendar.toml")
+    result = run("move", s, "R-001-06", "2027-03-09", "09:00", "--pin", "--clinic", cal, "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: TMS006 1 appointment under way 09:00-09:40 on Tue 2027-03-09 (R-001-06) but nobody on shift" \
+        in result.stderr
+    assert "warning: R-001-06 is pinned where it cannot take place" in result.stderr
+    assert _appt(desk / "schedule.toml", "R-001-06")[0].pinned

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .attendance import AttendanceError, describe, suggest
 from .check.engine import check_schedule
 from .check.finding import Finding
+from .check.registry import all_codes
 from .io.clinic import Roster
 from .model.clinic import Clinic
 from .model.schedule import Appointment, Schedule, ScheduledPatient
@@ -32,6 +33,8 @@ class Edited:
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     caused: list[Finding] = field(default_factory=list)  # findings a move causes (blocking unless forced)
+    # a pinned appointment's place breaks these rules: the replan keeps it there all the same
+    pinned_badly: list[Finding] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -58,8 +61,24 @@ def _bump(schedule: Schedule, today: dt.date) -> int:
     return schedule.schedule.revision
 
 
-def set_pins(schedule: Schedule, appointment_ids: Sequence[str], pinned: bool, today: dt.date) -> Edited:
-    """Pin (or unpin) each appointment; history needs no pin and is left as it is."""
+# The rules about an appointment's own place and time: what a pin holds on to, right or wrong.
+PLACE_CODES = ("TMS003", "TMS004", "TMS005", "TMS006", "TMS007", "TMS013", "TMS019")
+
+
+def place_findings(clinic: Clinic, schedule: Schedule, appointment_ids: Sequence[str], file: str = "schedule",
+                   roster: Roster | None = None) -> list[Finding]:
+    """The errors `check` reports about where and when these appointments stand (closed,
+    chair down, nobody or not their named person on shift, outside the patient's hours)."""
+    codes = [c for c in PLACE_CODES if c in all_codes()]
+    wanted = set(appointment_ids)
+    report = check_schedule(clinic, schedule, file, None, roster, codes)
+    return [f for f in report.findings if f.appointment in wanted and f.severity == "error"]
+
+
+def set_pins(schedule: Schedule, appointment_ids: Sequence[str], pinned: bool, today: dt.date, *,
+             clinic: Clinic | None = None, file: str = "schedule") -> Edited:
+    """Pin (or unpin) each appointment; history needs no pin and is left as it is. With
+    ``clinic``, ``pinned_badly`` lists the rules the pinned appointments' places break."""
     out = schedule.model_copy(deep=True)
     edited = Edited(out)
     zone = load_zone(out.schedule.timezone)
@@ -79,10 +98,16 @@ def set_pins(schedule: Schedule, appointment_ids: Sequence[str], pinned: bool, t
             continue
         appt.pinned = pinned
         edited.changes.append(f"{head}: {'pinned' if pinned else 'unpinned'}")
+    if clinic is not None and pinned:
+        edited.pinned_badly = place_findings(clinic, out, [i for i in seen if _is_planned(out, i)], file)
     if edited.changed:
         _bump(out, today)
         return edited
-    return Edited(schedule, [], edited.notes)
+    return Edited(schedule, [], edited.notes, pinned_badly=edited.pinned_badly)
+
+
+def _is_planned(schedule: Schedule, appointment_id: str) -> bool:
+    return find_appointment(schedule, appointment_id)[3].status == "planned"
 
 
 def local_start(schedule: Schedule, day: dt.date, at: dt.time) -> dt.datetime:
@@ -160,6 +185,7 @@ def move_appointment(
             appt.pinned = True
             edited.changes.append(f"{head}: stays at {local:%Y-%m-%d %H:%M}, pinned")
             _bump(out, today)
+            edited.pinned_badly = place_findings(clinic, out, [appointment_id], file, roster)
             return edited
         edited.notes.append(f"{head} is already at {local:%Y-%m-%d %H:%M}"
                             f"{' on chair ' + old.chair if old.chair else ''}; nothing to move")
@@ -182,6 +208,10 @@ def move_appointment(
     had_here = {f.code for f in before if f.appointment == appointment_id}
     edited.caused = [f for f in after if _key(f) not in had
                      and not (f.appointment == appointment_id and f.code in had_here)]
+    if pin:  # what it breaks where it stood already is not caused, but the pin holds it there
+        caused = {_key(f) for f in edited.caused}
+        edited.pinned_badly = [f for f in after if f.appointment == appointment_id and f.code in PLACE_CODES
+                               and f.severity == "error" and _key(f) not in caused]
     where = f" on chair {appt.chair}" if appt.chair else ""
     with_staff = f" with {appt.staff}" if staff is not None else ""
     edited.changes.append(f"{head}: {old.start.astimezone(zone):%Y-%m-%d %H:%M} -> {local:%Y-%m-%d %H:%M}"

@@ -22,6 +22,15 @@ def _report(path: str, old_rev: int, edited: Edited) -> None:
     written(path, old_rev, edited.schedule.schedule.revision, len(edited.changes))
 
 
+def _warn_pinned_badly(edited: Edited) -> None:
+    """Say each rule a pinned appointment's place breaks: the replan will keep it there."""
+    for finding in edited.pinned_badly:
+        echo_err(f"warning: {finding.code} {finding.message}")
+    for appointment in sorted({f.appointment for f in edited.pinned_badly if f.appointment}):
+        echo_err(f"warning: {appointment} is pinned where it cannot take place; the replan keeps it there and "
+                 f"`tms-sched check` reports it: move it by hand (tms-sched move) or unpin it (tms-sched pin --unpin)")
+
+
 def _noted_changed(path: str, edited: Edited) -> bool:
     """Say the edit's notes; when it changed nothing, say the file is left alone and return False."""
     for line in edited.notes:
@@ -36,17 +45,23 @@ def _noted_changed(path: str, edited: Edited) -> bool:
 @click.argument("schedule_path", metavar="SCHEDULE")
 @click.argument("appointment_ids", metavar="APPOINTMENT...", nargs=-1, required=True)
 @click.option("--unpin", is_flag=True, help="Take the pin off instead: the replan may move them again.")
+@click.option("--clinic", "clinic_path", metavar="FILE",
+              help="Warn when a pinned appointment cannot take place where it stands (closed, chair down, "
+                   "nobody or not its named person on shift), by check's rules against this clinic file.")
 @today_option
-def pin(schedule_path: str, appointment_ids: tuple[str, ...], unpin: bool, today: dt.date | None) -> None:
+def pin(schedule_path: str, appointment_ids: tuple[str, ...], unpin: bool, clinic_path: str | None,
+        today: dt.date | None) -> None:
     """Pin appointments: times agreed with the patient that replanning never moves.
 
     APPOINTMENT is an appointment's id (the `id` on its line in the schedule). A pinned
     appointment stays where it is, as history does: `tms-sched plan --schedule` plans
     around it and never moves or cancels it. Only planned appointments take a pin.
     The schedule is updated in place and atomically; its revision goes up by one.
+    With --clinic, each pinned appointment is checked where it stands, and a warning
+    names every rule its place breaks (the pin is kept; `check` reports it).
 
     \b
-      tms-sched pin schedule.toml P-0001-03 P-0001-04
+      tms-sched pin schedule.toml P-0001-03 P-0001-04 --clinic clinic.toml
       tms-sched pin schedule.toml P-0001-04 --unpin
     """
     from .. import handedit
@@ -59,10 +74,17 @@ def pin(schedule_path: str, appointment_ids: tuple[str, ...], unpin: bool, today
     click.get_current_context().with_resource(schedule_lock(schedule_path))  # one writer at a time
     text = read_text(schedule_path)
     schedule, index = load_schedule(schedule_path)
+    clinic = None
+    if clinic_path is not None:
+        from ..io import load_clinic
+
+        clinic, _ = load_clinic(clinic_path)
+        same_clinic(clinic_path, clinic, schedule)
     try:
-        edited = handedit.set_pins(schedule, appointment_ids, not unpin, today)
+        edited = handedit.set_pins(schedule, appointment_ids, not unpin, today, clinic=clinic, file=schedule_path)
     except AttendanceError as exc:
         raise located(exc, schedule_path, index) from None
+    _warn_pinned_badly(edited)
     if not _noted_changed(schedule_path, edited):
         return
     warn_layout(schedule_path, text, schedule)
@@ -144,6 +166,7 @@ def move(schedule_path: str, appointment_id: str, day_text: str, time_text: str,
     for finding in edited.caused:
         level = "error" if finding in errors and not force else "warning"
         echo_err(f"{level}: {finding.code} {finding.message}")
+    _warn_pinned_badly(edited)
     if errors and not force and not dry_run:
         codes = sorted({f.code for f in errors})
         raise UsageError(f"the move breaks {', '.join(codes)}; {schedule_path} not written (choose another "

@@ -175,8 +175,9 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
                      f"changed hours); {where}")
         for pid, appt in result.pinned_invalid:
             echo_err(f"warning: {pid} {appt.id} on {appt.start.astimezone(clinic.zone):%Y-%m-%d %H:%M} is pinned but "
-                     f"cannot take place there (a closure, chair downtime or changed hours); it stays pinned: move it "
-                     f"by hand (tms-sched move) or unpin it (tms-sched pin --unpin)")
+                     f"cannot take place there (a closure, chair downtime, changed hours, or no staff on shift for it: "
+                     f"time away or a staff block); it stays pinned: move it by hand (tms-sched move) or unpin it "
+                     f"(tms-sched pin --unpin)")
         if result.unmarked_past:
             before = f"{today} {now // 60:02d}:{now % 60:02d}" if now is not None else str(today)
             n = len(result.unmarked_past)

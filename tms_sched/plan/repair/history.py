@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ...model.patient import Patient
 from ...model.schedule import Appointment, Schedule, ScheduledPatient
-from .state import RepairContext, ReplanResult, unbook, valid_alone
+from .state import RepairContext, ReplanResult, staffed_alone, unbook, valid_alone
 
 
 def sort_existing(ctx: RepairContext, schedule: Schedule, roster: Mapping[str, Patient],
@@ -36,8 +36,9 @@ def sort_existing(ctx: RepairContext, schedule: Schedule, roster: Mapping[str, P
                     ctx.book(sp.id, appt)
                     kept.append(appt)
                 elif sp.status == "discharged" or appt.pinned:  # a pinned one never moves, as history
-                    if appt.pinned and sp.status != "discharged" and not valid_alone(
-                            ctx, roster.get(sp.id), clinic.protocols.get(sp.protocol), appt):
+                    if appt.pinned and sp.status != "discharged" and not (valid_alone(
+                            ctx, roster.get(sp.id), clinic.protocols.get(sp.protocol), appt)
+                            and staffed_alone(ctx, appt)):
                         result.pinned_invalid.append((sp.id, appt))
                     ctx.book(sp.id, appt)
                     kept.append(appt)

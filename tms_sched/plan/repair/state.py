@@ -152,6 +152,23 @@ def valid_alone(ctx: RepairContext, patient: Patient | None, protocol: Protocol 
     return True
 
 
+def staffed_alone(ctx: RepairContext, appt: Appointment) -> bool:
+    """Staff on shift for the appointment's whole length, where the clinic names staff: its
+    named person, or else anyone (time away and staff ``[[blocks]]`` taken off)."""
+    if not ctx.clinic.staff:
+        return True
+    day, minute, _, _ = ctx.slots(appt)
+    end = minute + appt.minutes
+    if appt.staff:
+        return contains(ctx.calendar.staff_windows(appt.staff, day), minute, end)
+    covered = minute
+    for s, e in sorted(w for m in ctx.clinic.staff for w in ctx.calendar.staff_windows(m.id, day)):
+        if s > covered:
+            break
+        covered = max(covered, e)
+    return covered >= end
+
+
 def unbook(ctx: RepairContext, patient_id: str, appt: Appointment) -> None:
     """Free what a kept appointment occupied (it is about to move)."""
     day, _, first, length = ctx.slots(appt)
