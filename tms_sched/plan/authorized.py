@@ -3,7 +3,8 @@
 A patient's ``authorized_sessions`` counts live sessions (mapping and treatment, done
 or planned; a make-up counts, a missed or cancelled session does not). A course that
 needs more sessions than that is not booked at all but listed as unplaced with the
-reason; on a replan, a make-up that would go past it is not booked.
+reason; on a replan, a make-up that would go past it is not booked (the replanner leaves it
+out, so the course's assessments stay placed by the sessions it really has).
 """
 
 from __future__ import annotations
@@ -59,23 +60,32 @@ def add_unplaced(schedule: Schedule, unplaced: Sequence[Unplaced]) -> Schedule:
     return schedule
 
 
-def trim_past_authorization(before: Schedule | None, after: Schedule, patients: Sequence[Patient]) -> list[str]:
-    """Remove from ``after`` the newly booked sessions (make-ups) that would go past a patient's
-    authorization; what was already in ``before`` stays (check reports it as TMS021).
-    Returns a sentence per patient trimmed."""
-    limits = {p.id: p.authorized_sessions for p in patients if p.authorized_sessions is not None}
+def trim_past_authorization(before: Schedule | None, after: Schedule, patients: Sequence[Patient],
+                            clinic: Clinic | None = None) -> list[str]:
+    """Remove from ``after`` any newly booked session (a make-up) that would go past a patient's
+    authorization; what was already in ``before`` stays (check reports it as TMS021). The
+    replanner books no such make-up itself; this holds for whatever booked ``after``.
+    Returns a sentence per patient whose course lacks sessions because the authorization is
+    used up (with ``clinic``, counted against the protocol; else the sessions trimmed here)."""
+    by_id = {p.id: p for p in patients if p.authorized_sessions is not None}
     old_ids = {a.id for _, a in before.appointments()} if before is not None else set()
     notes: list[str] = []
     for sp in after.patients:
-        limit = limits.get(sp.id)
-        if limit is None:
+        patient = by_id.get(sp.id)
+        if patient is None:
             continue
+        limit = patient.authorized_sessions
+        assert limit is not None
         live = sorted((a for a in sp.appointments if a.kind != "assessment" and a.live),
                       key=lambda a: (a.start, a.id))
         drop = {a.id for a in live[limit:] if a.id not in old_ids}
         if drop:
             sp.appointments = [a for a in sp.appointments if a.id not in drop]
-            notes.append(f"{sp.id}: {plural(len(drop), 'session')} not booked: "
+        protocol = clinic.protocols.get(sp.protocol) if clinic is not None else None
+        booked = len(live) - len(drop)
+        short = max(0, protocol.total_sessions - booked) if protocol is not None else len(drop)
+        if short and booked >= limit and sp.status == "active":
+            notes.append(f"{sp.id}: {plural(short, 'session')} not booked: "
                          f"{limit} authorized (authorized_sessions) are all booked or done")
     return notes
 
@@ -97,6 +107,6 @@ def replan_within_authorization(clinic: Clinic, existing: Schedule, patients: Se
     sentence per patient whose make-ups were held back. ``options`` go to the replanner."""
     allowed = split_by_authorization(clinic, patients, existing)
     result = replan(clinic, existing, allowed.patients, today, **options)
-    notes = trim_past_authorization(existing, result.schedule, patients)
+    notes = trim_past_authorization(existing, result.schedule, patients, clinic)
     add_unplaced(result.schedule, allowed.unplaced)
     return result, notes

@@ -116,6 +116,21 @@ def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, k
     return moved, added
 
 
+def within_authorization(sp: ScheduledPatient, patient: Patient, needed: list[int],
+                         displaced: dict[int, Appointment]) -> list[int]:
+    """``needed`` without the make-ups that would take the course past the patient's
+    ``authorized_sessions`` (the lowest session numbers are made up first). A displaced
+    session moves and adds nothing, so it always stays."""
+    limit = patient.authorized_sessions
+    if limit is None:
+        return needed
+    live = sum(1 for a in sp.appointments if a.kind != "assessment" and a.live)
+    room = max(0, limit - live)
+    makeups = [n for n in needed if n not in displaced]
+    allowed = set(makeups[:room])
+    return [n for n in needed if n in displaced or n in allowed]
+
+
 def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept: list[Appointment],
                  invalid: list[Appointment], journal: list[Appointment]):
     clinic = ctx.clinic
@@ -129,6 +144,7 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
     have = {a.session for a in live_sessions}
     invalid_by_session = {a.session: a for a in invalid if a.kind != "assessment"}
     needed = [n for n in range(1, protocol.total_sessions + 1) if n not in have]
+    needed = within_authorization(sp, patient, needed, invalid_by_session)
     attempt = Attempt()
     moved: list[tuple[Appointment, Appointment]] = []
     added: list[Appointment] = []
