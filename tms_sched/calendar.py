@@ -8,7 +8,7 @@ checker read the clinic through this one module, so they agree on what "open" me
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import holidays as holidays_lib
@@ -62,6 +62,16 @@ def _clip(start: dt.datetime, end: dt.datetime, day: dt.date) -> Window | None:
     if e <= s:
         return None
     return (int((s - d0).total_seconds() // 60), int(-(-(e - d0).total_seconds() // 60)))
+
+
+def _day_parts(start: dt.datetime, end: dt.datetime) -> Iterator[tuple[dt.date, Window]]:
+    """Each day a local range [start, end) touches, with the part of that day it covers."""
+    day = start.date()
+    while dt.datetime.combine(day, dt.time()) < end:
+        clip = _clip(start, end, day)
+        if clip:
+            yield day, clip
+        day += dt.timedelta(days=1)
 
 
 @lru_cache(maxsize=256)
@@ -128,26 +138,18 @@ class ClinicCalendar:
         self._windows_cache: dict[dt.date, tuple[Window, ...]] = {}
 
     def _add_range(self, chair: str | None, start: dt.datetime, end: dt.datetime, reason: str) -> None:
-        day = start.date()
-        while dt.datetime.combine(day, dt.time()) < end:
-            clip = _clip(start, end, day)
-            if clip:
-                if chair is None:
-                    if clip == (0, DAY):  # a range's whole middle days are closed days
-                        self._closed.setdefault(day, reason)
-                    else:
-                        self._partial.setdefault(day, []).append((clip, reason))
+        for day, clip in _day_parts(start, end):
+            if chair is None:
+                if clip == (0, DAY):  # a range's whole middle days are closed days
+                    self._closed.setdefault(day, reason)
                 else:
-                    self._chair_down.setdefault((chair, day), []).append((clip, reason))
-            day += dt.timedelta(days=1)
+                    self._partial.setdefault(day, []).append((clip, reason))
+            else:
+                self._chair_down.setdefault((chair, day), []).append((clip, reason))
 
     def _add_away(self, staff: str, start: dt.datetime, end: dt.datetime, reason: str) -> None:
-        day = start.date()
-        while dt.datetime.combine(day, dt.time()) < end:
-            clip = _clip(start, end, day)
-            if clip:
-                self._away.setdefault((staff, day), []).append((clip, reason))
-            day += dt.timedelta(days=1)
+        for day, clip in _day_parts(start, end):
+            self._away.setdefault((staff, day), []).append((clip, reason))
 
     def blocks_on(self, day: dt.date) -> list:
         """The weekly ``[[blocks]]`` that apply on ``day``."""

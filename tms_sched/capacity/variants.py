@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..calendar import ClinicCalendar, _base_name
+from ..calendar import DAY, ClinicCalendar, _base_name
 from ..model.base import WEEKDAYS
 from ..model.clinic import Chair, Clinic, StaffMember
 
-DAY_END = 24 * 60
 EXTRA_MINUTES = 60
 
 
@@ -75,7 +74,7 @@ def with_longer_days(clinic: Clinic, minutes: int = EXTRA_MINUTES) -> Clinic:
             hours[day] = windows
             continue
         first, last = windows[0], windows[-1]
-        later = min(minutes, DAY_END - last[1])
+        later = min(minutes, DAY - last[1])
         earlier = min(minutes - later, first[0])
         new = list(windows)
         new[-1] = (new[-1][0], last[1] + later)
