@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,23 @@ def _toml_hint(msg: str, source: str = "") -> str:
         return f" ({impossible})"
     hint = next((h for start, h in _TOML_HINTS if msg.startswith(start)), None)
     return f" ({hint})" if hint else ""
+
+
+def refuse_to_replace(path: str | os.PathLike[str], ours: Callable[[str], bool], *, folder: str,
+                      foreign: str, missing_folder: Callable[[Path], str] | None = None) -> None:
+    """The one rule for every file tms-sched writes: it replaces only a file of its own
+    kind (``ours``), never a folder or anything else. Raises OutputError with ``folder``
+    when ``path`` is a folder, ``foreign`` when it holds something else, and (when given)
+    ``missing_folder(the folder)`` when the folder it goes in is missing."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(folder)
+    if missing_folder is not None:
+        directory = target.parent if str(target.parent) else Path(".")
+        if not directory.is_dir():
+            raise OutputError(missing_folder(directory))
+    if target.exists() and not ours(str(target)):
+        raise OutputError(foreign)
 
 
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:

@@ -3,11 +3,9 @@ can be named as what it is instead of failing key by key."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Literal
 
-from .schedule import is_schedule_file
+from .schedule import holds_schedule, parse_any
 
 FileKind = Literal["clinic", "roster", "schedule"]
 
@@ -20,25 +18,15 @@ def file_kind(path: str) -> FileKind | None:
     A schedule has a ``[schedule]`` table, a clinic file ``[clinic]`` and ``[[chairs]]``, and a
     roster only ``[[patients]]`` (or, as CSV, a header with an ``id`` column).
     """
-    if is_schedule_file(path):
-        return "schedule"
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    parsed = parse_any(path)  # read and parsed once: this runs on the error path of every reader
+    if parsed is None:
         return None
-    suffix = Path(path).suffix.lower()
-    if suffix == ".csv":
+    if holds_schedule(*parsed):
+        return "schedule"
+    fmt, text, data = parsed
+    if fmt == "csv":
         header = text.split("\n", 1)[0].lstrip("\ufeff").strip().split(",")
         return "roster" if "id" in header else None
-    try:
-        if suffix == ".json":
-            data = json.loads(text)
-        else:
-            import tomli
-
-            data = tomli.loads(text)
-    except (ValueError, json.JSONDecodeError):
-        return None
     if not isinstance(data, dict):
         return None
     if isinstance(data.get("clinic"), dict) and "chairs" in data:

@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import InputError, OutputError, Problem
+from ..errors import InputError, Problem
 from ..model.schedule import Appointment, Schedule
 from .bounds import out_of_bounds
-from .common import atomic_write, parse_toml, read_text
+from .common import atomic_write, parse_toml, read_text, refuse_to_replace
 from .tomlpos import PositionIndex
 from .validation import problems_from
 
@@ -209,34 +209,43 @@ def render_schedule(schedule: Schedule, fmt: str) -> str:
     return {"json": to_json, "csv": to_csv}.get(fmt, to_toml)(schedule)
 
 
-def is_schedule_file(path: str) -> bool:
-    """True when ``path`` holds a tms-sched schedule (TOML or JSON) or a CSV export of one."""
+def parse_any(path: str) -> tuple[str, str, Any] | None:
+    """``(format, text, data)`` of a TOML or JSON file at ``path`` parsed once (``data`` is
+    None for CSV, or where the text does not parse); None when it cannot be read as text."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return False
+        return None
     fmt = schedule_format(path)
     if fmt == "csv":
-        return text.startswith(",".join(CSV_FIRST_COLUMNS))
-    if fmt == "json":
-        try:
-            return isinstance(json.loads(text).get("schedule"), dict)
-        except (json.JSONDecodeError, AttributeError):
-            return False
-    import tomli
-
+        return fmt, text, None
     try:
-        return isinstance(tomli.loads(text).get("schedule"), dict)
-    except tomli.TOMLDecodeError:
-        return False
+        if fmt == "json":
+            return fmt, text, json.loads(text)
+        import tomli
+
+        return fmt, text, tomli.loads(text)
+    except (ValueError, json.JSONDecodeError):
+        return fmt, text, None
+
+
+def holds_schedule(fmt: str, text: str, data: Any) -> bool:
+    """True when a file read by :func:`parse_any` is a schedule (TOML, JSON) or a CSV export of one."""
+    if fmt == "csv":
+        return text.startswith(",".join(CSV_FIRST_COLUMNS))
+    return isinstance(data, dict) and isinstance(data.get("schedule"), dict)
+
+
+def is_schedule_file(path: str) -> bool:
+    """True when ``path`` holds a tms-sched schedule (TOML or JSON) or a CSV export of one."""
+    parsed = parse_any(path)
+    return parsed is not None and holds_schedule(*parsed)
 
 
 def write_schedule(path: str, schedule: Schedule) -> None:
     """Write atomically; refuse to replace a file that is not a schedule."""
-    p = Path(path)
-    if p.is_dir():
-        raise OutputError(f"{path}: is a directory; give a file name such as schedule.toml")
-    if p.exists() and not is_schedule_file(path):
-        raise OutputError(f"{path}: exists and is not a tms-sched schedule; refusing to overwrite it "
-                          "(choose another -o or move the file)")
+    refuse_to_replace(path, is_schedule_file,
+                      folder=f"{path}: is a directory; give a file name such as schedule.toml",
+                      foreign=f"{path}: exists and is not a tms-sched schedule; refusing to overwrite it "
+                              "(choose another -o or move the file)")
     atomic_write(path, render_schedule(schedule, schedule_format(path)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -14,7 +13,7 @@ from rich.text import Text
 
 from ..capacity.earliest import Start
 from ..capacity.simulate import Outcome, Report
-from ..errors import OutputError
+from ..io.common import refuse_to_replace
 
 GENERATOR = "tms-sched capacity"  # marks the HTML files this command writes (and may replace)
 
@@ -269,15 +268,11 @@ ul.legend li {{ display: inline-block; margin-right: 1.5em; }}
 
 def check_page_target(path: str) -> None:
     """Refuse to write a page over anything but a page this command wrote."""
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"--html {path}: is a folder; give a file name, like capacity.html")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"--html {path}: the folder {folder} does not exist")
-    if target.exists() and not is_capacity_page(target):
-        raise OutputError(f"--html {path}: the file exists and is not a page tms-sched capacity wrote; "
-                          "it is left as it is (choose another name, or move it away)")
+    refuse_to_replace(path, is_capacity_page,
+                      folder=f"--html {path}: is a folder; give a file name, like capacity.html",
+                      missing_folder=lambda folder: f"--html {path}: the folder {folder} does not exist",
+                      foreign=f"--html {path}: the file exists and is not a page tms-sched capacity wrote; "
+                              "it is left as it is (choose another name, or move it away)")
 
 
 def is_capacity_page(path) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ..errors import OutputError
+from ..io.common import refuse_to_replace
 
 HTML_MARK = '<meta name="generator" content="tms-sched show">'
 SVG_MARK = "<!-- A view written by tms-sched show; it may be replaced by the next one. -->"
@@ -93,9 +93,7 @@ def is_view_file(path: str | Path) -> bool:
 
 def check_view_target(path: str, option: str) -> None:
     """Refuse to write a view over anything but a view (a schedule, a clinic file, a photo)."""
-    p = Path(path)
-    if p.is_dir():
-        raise OutputError(f"{path}: is a directory; give {option} a file name such as agenda.{option[2:]}")
-    if p.exists() and not is_view_file(p):
-        raise OutputError(f"{path}: exists and is not a view written by tms-sched show; refusing to replace "
-                          f"it (choose another {option} file, or move that one)")
+    refuse_to_replace(path, is_view_file,
+                      folder=f"{path}: is a directory; give {option} a file name such as agenda.{option[2:]}",
+                      foreign=f"{path}: exists and is not a view written by tms-sched show; refusing to replace "
+                              f"it (choose another {option} file, or move that one)")
