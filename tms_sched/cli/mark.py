@@ -162,13 +162,14 @@ def mark(schedule_path: str, args: tuple[str, ...], note: str | None, through: d
     chairs = [c.id for c in clinic.chairs] if clinic is not None else None
     if form == "--closed":
         assert closed is not None
-        closed_anyway = _closed_anyway(schedule, closed, clinic, clinic_path)
+        booked = _booked_days(schedule)
+        closed_anyway = _closed_anyway(schedule, closed, booked, clinic, clinic_path)
         if closed_anyway:
             echo_err(f"warning: {closed_anyway}; nothing recorded, {schedule_path} not written")
             return
         midnight = dt.datetime.combine(closed, dt.time())
         recorded = any(c.chair is None and c.start_local() <= midnight < c.end_local() for c in schedule.closures)
-        if clinic is None and not recorded and not _booked_on(schedule, closed):
+        if clinic is None and not recorded and closed not in booked:
             echo_err(f"note: nothing is booked on {closed}; give --clinic CLINIC to check that the clinic "
                      "opens that day (a day it is closed anyway, such as a holiday, is not recorded)")
     try:
@@ -247,23 +248,23 @@ def _schedules_clinic(clinic_path: str, schedule) -> Clinic:
     return clinic
 
 
-def _booked_on(schedule, day: dt.date) -> bool:
-    """Whether any appointment of ``schedule`` falls on ``day`` (local date)."""
+def _booked_days(schedule) -> set[dt.date]:
+    """The local dates on which ``schedule`` has any appointment."""
     zone = ZoneInfo(schedule.schedule.timezone)
-    return any(a.start.astimezone(zone).date() == day for sp in schedule.patients for a in sp.appointments)
+    return {a.start.astimezone(zone).date() for sp in schedule.patients for a in sp.appointments}
 
 
-def _closed_anyway(schedule, day: dt.date, clinic: Clinic | None, clinic_path: str | None) -> str | None:
+def _closed_anyway(schedule, day: dt.date, booked: set[dt.date], clinic: Clinic | None,
+                   clinic_path: str | None) -> str | None:
     """Why recording ``day`` as closed would add nothing: the clinic does not open then.
 
     With the clinic file that is its hours, holidays and closures. Without it, a weekday
     on which the schedule books nothing at all (a Saturday of a weekday clinic) tells
     the same. A day with planned appointments is always recorded, so they are cancelled.
+    ``booked`` holds the schedule's local dates (:func:`_booked_days`).
     """
-    if _booked_on(schedule, day):
+    if day in booked:
         return None
-    zone = ZoneInfo(schedule.schedule.timezone)
-    starts = [a.start.astimezone(zone).date() for sp in schedule.patients for a in sp.appointments]
     if clinic is not None:
         from ..calendar import ClinicCalendar
 
@@ -271,7 +272,7 @@ def _closed_anyway(schedule, day: dt.date, clinic: Clinic | None, clinic_path: s
         if reason is None:
             return None
         return f"{clinic_path}: the clinic is closed on {day} ({day:%A}) anyway ({reason})"
-    if starts and all(d.weekday() != day.weekday() for d in starts):
+    if booked and all(d.weekday() != day.weekday() for d in booked):
         return (f"the schedule books nothing on any {day:%A}, so the clinic is closed on {day} anyway, it seems "
                 f"(if it does open on {day:%A}s, give --clinic CLINIC to record the closure)")
     return None
