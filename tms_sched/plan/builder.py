@@ -65,6 +65,12 @@ class Attempt:
         self.bookings.append(b)
         self.busy[b.day] = self.busy.get(b.day, 0) | (((1 << b.length) - 1) << b.start)
 
+    def roll_back(self, size: int) -> None:
+        """Forget every booking after the first ``size`` (and the slots they held)."""
+        for b in self.bookings[size:]:
+            self.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+        del self.bookings[size:]
+
 
 def week_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
@@ -407,9 +413,7 @@ class CourseBuilder:
         before = len(attempt.bookings)
         placed = self._chain_once(day, attempt, chair, need, gap_minutes, self.tol, after)
         if placed < need and self.tol:
-            for b in attempt.bookings[before:]:
-                attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
-            del attempt.bookings[before:]
+            attempt.roll_back(before)
             placed = self._chain_once(day, attempt, chair, need, gap_minutes, 0, after)
         return placed
 

@@ -194,9 +194,7 @@ def accelerated_makeups(ctx: RepairContext, builder: CourseBuilder, phase: Daily
         before = len(attempt.bookings)
         n = builder._chain(day, attempt, chair, min(room, len(eligible)), phase.min_gap_minutes, after)
         if n and not gaps_kept(ctx, day, live, attempt, gap):
-            for b in attempt.bookings[before:]:  # the day's sessions would come too close: not this day
-                attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
-            del attempt.bookings[before:]
+            attempt.roll_back(before)  # the day's sessions would come too close: not this day
             n = 0
         for b in attempt.bookings[before:]:
             b.session = eligible.pop(0)
