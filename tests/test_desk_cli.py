@@ -176,10 +176,11 @@ def test_calls_give_the_time_the_patient_knew_however_often_it_moved_since(desk:
     appt, schedule = _appt(desk / "schedule.toml", "R-001-04")
     assert schedule.schedule.revision == 4 and appt.revision == 4
     assert appt.previous_start.isoformat() == "2027-03-05T10:00:00-05:00"
-    assert [(e.start.isoformat(), e.revision) for e in appt.moved_from] == [
-        ("2027-03-05T09:00:00-05:00", 1), ("2027-03-05T09:30:00-05:00", 2), ("2027-03-05T10:00:00-05:00", 3)]
-    assert ("moved_from = [{ start = 2027-03-05T09:00:00-05:00, revision = 1 }, { start = 2027-03-05T09:30:00-05:00, "
-            "revision = 2 }, { start = 2027-03-05T10:00:00-05:00, revision = 3 }] }") in (desk / "schedule.toml").read_text()
+    assert [(e.start.isoformat(), e.booked, e.moved) for e in appt.moved_from] == [
+        ("2027-03-05T09:00:00-05:00", 1, 2), ("2027-03-05T09:30:00-05:00", 2, 3), ("2027-03-05T10:00:00-05:00", 3, 4)]
+    assert ("moved_from = [{ start = 2027-03-05T09:00:00-05:00, booked = 1, moved = 2 }, { start = "
+            "2027-03-05T09:30:00-05:00, booked = 2, moved = 3 }, { start = 2027-03-05T10:00:00-05:00, booked = 3, "
+            "moved = 4 }] }") in (desk / "schedule.toml").read_text()
     for since, was in ((1, "Fri 2027-03-05 09:00"), (2, "Fri 2027-03-05 09:30"), (3, "Fri 2027-03-05 10:00")):
         assert f"moved {was} Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, since), since
     assert "Nothing changed since revision 4." in _calls(s, c, 4)
@@ -208,12 +209,12 @@ def test_a_schedule_with_previous_start_alone_still_reads_and_shows_the_move(des
         'previous_start = 2027-03-05T09:00:00-05:00 }')
     (desk / "schedule.toml").write_text(text)
     assert "moved Fri 2027-03-05 09:00 Fri 2027-03-05 10:00 treatment 4 A" in _calls(s, c, 1)
-    # its next move keeps both earlier starts; the one before previous_start's revision is unknown (0)
+    # its next move keeps both earlier starts; since when the first held is unknown (0)
     result = run("move", s, "R-001-04", "2027-03-05", "10:20", "--clinic", c, "--today", "2027-03-01")
     assert result.exit_code == 0, result.stderr
     appt, _ = _appt(desk / "schedule.toml", "R-001-04")
-    assert [(e.start.isoformat(), e.revision) for e in appt.moved_from] == [
-        ("2027-03-05T09:00:00-05:00", 0), ("2027-03-05T10:00:00-05:00", 2)]
+    assert [(e.start.isoformat(), e.booked, e.moved) for e in appt.moved_from] == [
+        ("2027-03-05T09:00:00-05:00", 0, 2), ("2027-03-05T10:00:00-05:00", 2, 3)]
     assert "moved Fri 2027-03-05 09:00 Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, 1)
     assert "moved Fri 2027-03-05 10:00 Fri 2027-03-05 10:20 treatment 4 A" in _calls(s, c, 2)
 
@@ -259,3 +260,14 @@ def test_move_pin_in_place_inside_a_staff_block_warns(desk: Path) -> None:
         in result.stderr
     assert "warning: R-001-06 is pinned where it cannot take place" in result.stderr
     assert _appt(desk / "schedule.toml", "R-001-06")[0].pinned
+
+
+def test_a_cancelled_appointment_is_called_about_at_the_time_the_patient_knew(desk: Path) -> None:
+    s, c, r = (str(desk / n) for n in ("schedule.toml", "clinic.toml", "roster.toml"))
+    moved = run("move", s, "R-001-04", "2027-03-05", "10:00", "--clinic", c, "--roster", r, "--today", "2027-03-01")
+    assert moved.exit_code == 0, moved.stderr                                                    # revision 2
+    assert run("mark", s, "--closed", "2027-03-05", "--reason", "snow", "--today", "2027-03-06").exit_code == 0  # 3
+    appt, _ = _appt(desk / "schedule.toml", "R-001-04")
+    assert (appt.status, appt.revision) == ("cancelled", 3)
+    assert "cancelled Fri 2027-03-05 10:00 - treatment 4 A" in _calls(s, c, 2)   # told 10:00 at revision 2
+    assert "cancelled Fri 2027-03-05 09:00 - treatment 4 A" in _calls(s, c, 1)   # still 09:00 at revision 1

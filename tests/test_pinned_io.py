@@ -100,19 +100,20 @@ def test_moved_from_survives_toml_json_and_csv(tmp_path):
     text = SCHEDULE.replace(
         "pinned = true, previous_start = 2026-12-02T08:00:00-08:00 },",
         "pinned = true, previous_start = 2026-12-02T08:00:00-08:00, moved_from = [{ start = "
-        "2026-12-01T09:00:00-08:00, revision = 1 }, { start = 2026-12-02T08:00:00-08:00, revision = 3 }] },")
+        "2026-12-01T09:00:00-08:00, booked = 1, moved = 3 }, { start = 2026-12-02T08:00:00-08:00, booked = 3, "
+        "moved = 4 }] },")
     schedule = _load(tmp_path, text)
     earlier = schedule.patients[0].appointments[1].moved_from
-    assert [(e.start.isoformat(), e.revision) for e in earlier] == [
-        ("2026-12-01T09:00:00-08:00", 1), ("2026-12-02T08:00:00-08:00", 3)]
+    assert [(e.start.isoformat(), e.booked, e.moved) for e in earlier] == [
+        ("2026-12-01T09:00:00-08:00", 1, 3), ("2026-12-02T08:00:00-08:00", 3, 4)]
     assert to_toml(schedule).count("moved_from") == 1       # written only where there is one
     assert _load(tmp_path, to_toml(schedule), "again.toml") == schedule
     data = json.loads(to_json(schedule))
     assert [("moved_from" in a) for a in data["patients"][0]["appointments"]] == [False, True, False]
     assert _load(tmp_path, to_json(schedule), "s.json") == schedule
     assert to_csv(schedule).splitlines()[2].endswith(
-        ",2026-12-01T09:00:00-08:00 (revision 1); 2026-12-02T08:00:00-08:00 (revision 3)")
-    bad = text.replace("revision = 1 }, {", 'revision = 1, chair = "A" }, {')
+        ",2026-12-01T09:00:00-08:00 (revisions 1-3); 2026-12-02T08:00:00-08:00 (revisions 3-4)")
+    bad = text.replace("moved = 3 }, {", 'moved = 3, chair = "A" }, {')
     with pytest.raises(InputError) as info:  # an unknown key is an error with its line, as everywhere
         _load(tmp_path, bad, "bad.toml")
     assert "bad.toml:11: patients[0].appointments[1].moved_from[0].chair: unknown key 'chair'" in str(info.value)

@@ -177,9 +177,9 @@ SCHEDULE_SECTIONS = (
             "one-line diff."),
     Section("`moved_from` entries", EarlierStart, "An appointment's earlier starts, oldest first, written when it "
             "moves (`tms-sched move`, a replan), e.g. `moved_from = [{ start = 2027-03-05T09:00:00-05:00, "
-            "revision = 1 }]`. `show --view calls --since-revision N` reads from them the time the patient knew at "
-            "revision N. A schedule written before this key has `previous_start` alone; its revision counts as "
-            "unknown (0)."),
+            "booked = 1, moved = 2 }]`: it stood there from revision 1 until revision 2 moved it. `show --view "
+            "calls --since-revision N` reads from them the time the patient knew at revision N. A schedule written "
+            "before this key has `previous_start` alone; since when that start held is not known (0)."),
     Section("`[[closures]]`", Closure, "Closures recorded after planning (`tms-sched mark --closed`, "
             "`--chair-down`)."),
     Section("`[[unplaced]]`", Unplaced, ""),

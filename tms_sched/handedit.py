@@ -191,7 +191,6 @@ def move_appointment(
                             f"{' on chair ' + old.chair if old.chair else ''}; nothing to move")
         return Edited(schedule, [], edited.notes)
 
-    appt.record_move(old)
     appt.start = start.astimezone(dt.timezone(start.utcoffset()))  # type: ignore[arg-type]
     if chair is not None:
         appt.chair = chair
@@ -200,6 +199,7 @@ def move_appointment(
     if pin:
         appt.pinned = True
     revision = _bump(out, today)
+    appt.record_move(old, revision)
     appt.revision = revision
 
     before = check_schedule(clinic, schedule, file, None, roster).findings
@@ -230,5 +230,5 @@ def record_moves(before: Schedule | None, after: Schedule) -> Schedule:
         # another chair or person at the same time is a move too, as `move` records it
         if (old is not None and appt.status == "planned"
                 and (old.start, old.chair, old.staff) != (appt.start, appt.chair, appt.staff)):
-            appt.record_move(old)
+            appt.record_move(old, after.schedule.revision)
     return after

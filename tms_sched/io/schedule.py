@@ -199,7 +199,7 @@ def to_csv(schedule: Schedule) -> str:
             appt.chair or "", local.date().isoformat(), local.strftime("%H:%M"), appt.end.strftime("%H:%M"),
             appt.minutes, appt.staff or "", appt.status, appt.revision, appt.note or "",
             "true" if appt.pinned else "", appt.previous_start.isoformat() if appt.previous_start else "",
-            "; ".join(f"{e.start.isoformat()} (revision {e.revision})" for e in appt.moved_from),
+            "; ".join(f"{e.start.isoformat()} (revisions {e.booked}-{e.moved})" for e in appt.moved_from),
         ]]
         (quoted if any(isinstance(c, str) and "\r" in c for c in row) else writer).writerow(row)
     return buf.getvalue()

@@ -16,10 +16,12 @@ HISTORY = ("done", "missed", "cancelled")
 
 
 class EarlierStart(StrictModel):
-    """A start an appointment had before it moved, and the revision that gave it that start."""
+    """A start an appointment had before it moved: from which revision to which."""
 
     start: dt.datetime = Field(description="The start it had, with its UTC offset.")
-    revision: int = Field(ge=0, description="The schedule revision that booked it there or moved it there.")
+    booked: int = Field(ge=0, description="The schedule revision that booked it there or moved it there "
+                        "(0: not known, in a schedule written before moved_from).")
+    moved: int = Field(ge=0, description="The schedule revision that moved it away from there.")
 
     @field_validator("start")
     @classmethod
@@ -76,28 +78,31 @@ class Appointment(StrictModel):
     def live(self) -> bool:
         return self.status in LIVE
 
-    def record_move(self, old: Appointment) -> None:
-        """Remember ``old``'s start (this appointment as it stood before a move) in
-        ``previous_start`` and ``moved_from``."""
+    def record_move(self, old: Appointment, revision: int) -> None:
+        """Remember ``old``'s start (this appointment as it stood before revision ``revision``
+        moved it) in ``previous_start`` and ``moved_from``."""
         earlier = list(old.moved_from)
         if not earlier and old.previous_start is not None and old.previous_start != old.start:
-            # a schedule written before moved_from: the start before that knows no revision of its own
-            earlier.append(EarlierStart(start=old.previous_start, revision=0))
-        earlier.append(EarlierStart(start=old.start, revision=old.revision))
+            # written before moved_from: its last move was its revision; the start before it, since when unknown
+            earlier.append(EarlierStart(start=old.previous_start, booked=0, moved=old.revision))
+        since = earlier[-1].moved if earlier else old.revision
+        earlier.append(EarlierStart(start=old.start, booked=since, moved=revision))
         self.previous_start = old.start
         self.moved_from = earlier
 
     def start_at(self, revision: int) -> dt.datetime | None:
-        """The start this appointment had at ``revision`` (None: not booked yet then)."""
-        places = [(e.revision, e.start) for e in self.moved_from]
+        """The start this appointment had at schedule revision ``revision``; None when that is
+        not known (not booked yet then, or a status change since hides when it came here)."""
+        places = [(e.booked, e.moved, e.start) for e in self.moved_from]
         if not places and self.previous_start is not None:
-            places = [(0, self.previous_start)]  # written before moved_from: one earlier start, its revision unknown
-        places.append((self.revision, self.start))
-        known = None
-        for since, start in places:
-            if since <= revision:
-                known = start
-        return known
+            # written before moved_from: previous_start held until the move that gave the
+            # planned appointment its revision; after a mark that revision is not the move's
+            places = [(0, self.revision if self.status == "planned" else 0, self.previous_start)]
+        for booked, moved, start in places:
+            if booked <= revision < moved:
+                return start
+        here_since = places[-1][1] if places else self.revision
+        return self.start if here_since <= revision else None
 
 
 class ScheduledPatient(StrictModel):
