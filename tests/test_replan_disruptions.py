@@ -227,3 +227,19 @@ def test_a_chair_down_on_an_accelerated_first_day_keeps_the_course_on_its_days(t
     assert [line.split()[2].rstrip(":") for line in lines] == [f"X-5X5-0{n}" for n in range(1, 6)]
     assert all(line.endswith("chair B") and " 2027-04-05 " in line.split("->")[1] for line in lines)
     assert errors(ACCEL, schedule, ACCEL_ROSTER) == []
+
+
+def test_a_make_up_takes_a_spare_day_inside_the_course_before_extending_it(tmp_path: Path):
+    """S-AWAY's second week has a free Wednesday (the patient could not come when the course
+    was booked, and now can). A session missed that Monday is made up on that Wednesday at
+    the usual time: the course ends when it did and its assessments stay where they are."""
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", CASES / "spare-roster.toml")
+    before = read(schedule)
+    tms("mark", schedule, "--through", "2027-04-09", "done", "--today", "2027-04-12")
+    tms("mark", schedule, "S-AWAY", "2027-04-12", "missed", "--today", "2027-04-12")
+    free = CASES / "spare-roster-free.toml"
+    result = replan(CLINIC, schedule, "2027-04-12", "--roster", free, code=0)
+    assert diff(result) == ["+ S-AWAY S-AWAY-06m: treatment session 6 2027-04-14 08:00 chair A"]
+    last = max(a.start for _, a in before.appointments() if a.kind != "assessment")
+    assert max(a.start for _, a in read(schedule).appointments() if a.kind != "assessment" and a.live) == last
+    assert errors(CLINIC, schedule, free) == []

@@ -241,7 +241,7 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
         taper_needed = [n for n in needed if weekly is not None and n > daily_total]
         if taper_needed:
             placed = relay_taper(ctx, builder, weekly, attempt, live_sessions, taper_needed, daily_total,
-                            target or 0, chair)
+                                 target or 0, chair, old_places=invalid_by_session)
         if isinstance(placed, str):
             return placed
     why = remap_where_due(ctx, builder, protocol, sp, kept, live_sessions, invalid_by_session, attempt, journal)

@@ -64,6 +64,25 @@ def extend_course(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
     for d in days:
         wk = d - dt.timedelta(days=d.weekday())
         week_count[wk] = week_count.get(wk, 0) + 1
+    if isinstance(phase, DailyPhase) and days:
+        # A spare day inside the course (open, the patient free, its week below
+        # days_per_week) takes a make-up before the course's end is pushed back.
+        taken = set(days)
+        missed_on = set((origin or {}).values())  # not the day a session was missed on
+        day = max(days[0] + ONE_DAY, ctx.freeze_until)
+        while todo and day < last:
+            wk = day - dt.timedelta(days=day.weekday())
+            if ctx.calendar.is_open(day) and day not in taken and day not in missed_on \
+                    and week_count.get(wk, 0) < per_week and builder.session_day_ok(day):
+                got = builder.pick(day, builder.session_len, target, chair, attempt) or \
+                    builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+                if got:
+                    attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
+                                        session=todo.pop(0)))
+                    week_count[wk] = week_count.get(wk, 0) + 1
+                    taken.add(day)
+            day += ONE_DAY
+        days = sorted(set(days) | taken)
     day = max(last + ONE_DAY, ctx.freeze_until)
     prev = last
     while todo:
@@ -135,14 +154,21 @@ def interval_tail(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
 
 
 def relay_taper(ctx: RepairContext, builder: CourseBuilder, phase: WeeklyPhase, attempt: Attempt,
-           live: list[Appointment], needed: list[int], daily_total: int, target: int, chair: str | None):
-    """Lay the taper weeks out again after the (grown) daily part of the course."""
+           live: list[Appointment], needed: list[int], daily_total: int, target: int, chair: str | None,
+           old_places: dict[int, Appointment] | None = None):
+    """Lay the taper weeks out again after the (grown) daily part of the course: where
+    they can, each taper session keeps its weekday, time and chair, in the same week when
+    the daily part still ends in its old week (nothing moves), else as many weeks later as
+    the daily part's end moved; otherwise the weeks are laid out afresh."""
     daily_days = [a.start.astimezone(ctx.zone).date() for a in live if a.session <= daily_total]
     daily_days += [b.day for b in attempt.bookings if b.kind != "assessment" and (b.session or 0) <= daily_total]
     last_daily = max(daily_days)
     max_span = builder.protocol.max_span_days
     span_limit = min(daily_days) + dt.timedelta(days=max_span) if max_span else None
     before = len(attempt.bookings)
+    if old_places and all(n in old_places for n in needed) and _taper_kept(
+            ctx, builder, attempt, needed, old_places, last_daily, span_limit):
+        return True
     # Taper sessions laid out again keep their time where it is free (nothing moves
     # without need), so gaps are not kept at their expense.
     policy, builder.policy = builder.policy, dataclasses.replace(builder.policy, keep_gaps=False)
@@ -161,6 +187,35 @@ def relay_taper(ctx: RepairContext, builder: CourseBuilder, phase: WeeklyPhase, 
     for b, number in zip(laid, sorted(needed)):
         b.session = number
     return True
+
+
+def _taper_kept(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, needed: list[int],
+                old_places: dict[int, Appointment], last_daily: dt.date, span_limit: dt.date | None) -> bool:
+    """The taper sessions at their old weekday, time and chair, shifted by whole weeks so
+    that the taper weeks follow the week of the daily part's last session."""
+    olds = [old_places[n] for n in sorted(needed)]
+    first_old = min(ctx.slots(a)[0] for a in olds)
+    first_week = last_daily - dt.timedelta(days=last_daily.weekday()) + dt.timedelta(weeks=1)
+    shift = first_week - (first_old - dt.timedelta(days=first_old.weekday()))
+    if shift.days < 0:
+        return False
+    before = len(attempt.bookings)
+    for a in olds:
+        old_day, _, first, length = ctx.slots(a)
+        day = old_day + shift
+        if day <= last_daily or (span_limit and day > span_limit) or not ctx.calendar.is_open(day) \
+                or not builder.session_day_ok(day):
+            break
+        got = builder.pick(day, length, first, a.chair, attempt, tolerance=0)
+        if got is None:
+            break
+        attempt.add(Booking("treatment", day, got[0], length, got[1], None, session=a.session))
+    else:
+        return True
+    for b in attempt.bookings[before:]:
+        attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+    del attempt.bookings[before:]
+    return False
 
 
 def accelerated_makeups(ctx: RepairContext, builder: CourseBuilder, phase: DailyPhase, attempt: Attempt,
