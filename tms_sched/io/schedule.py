@@ -18,11 +18,12 @@ from .common import atomic_write, parse_toml, read_text, refuse_to_replace
 from .tomlpos import PositionIndex
 from .validation import problems_from
 
-APPOINTMENT_KEYS = ("id", "kind", "name", "session", "chair", "start", "minutes", "staff", "status", "revision",
-                    "pinned", "previous_start", "moved_from", "note")
+APPOINTMENT_KEYS = ("id", "kind", "name", "session", "chair", "start", "minutes", "monitor_minutes", "staff",
+                    "status", "revision", "pinned", "previous_start", "moved_from", "note")
 # Columns added later go at the end, so a spreadsheet built on an older export keeps its columns.
 CSV_COLUMNS = ("patient", "protocol", "id", "kind", "name", "session", "chair", "date", "start", "end",
-               "minutes", "staff", "status", "revision", "note", "pinned", "previous_start", "moved_from")
+               "minutes", "staff", "status", "revision", "note", "pinned", "previous_start", "moved_from",
+               "monitor_minutes")
 CSV_FIRST_COLUMNS = CSV_COLUMNS[:15]  # an export written before pinned existed starts with these
 
 
@@ -200,6 +201,7 @@ def to_csv(schedule: Schedule) -> str:
             appt.minutes, appt.staff or "", appt.status, appt.revision, appt.note or "",
             "true" if appt.pinned else "", appt.previous_start.isoformat() if appt.previous_start else "",
             "; ".join(f"{e.start.isoformat()} (revisions {e.booked}-{e.moved})" for e in appt.moved_from),
+            appt.monitor_minutes or "",
         ]]
         (quoted if any(isinstance(c, str) and "\r" in c for c in row) else writer).writerow(row)
     return buf.getvalue()

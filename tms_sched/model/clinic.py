@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -92,6 +93,9 @@ class ClinicInfo(StrictModel):
         default=[], description="Further closed days: dates, or tables with date or start and end, and a reason.")
     hours: WeekHours = Field(description='Opening hours per weekday (mon ... sun): a window "HH:MM-HH:MM" or a '
                              "list of them. A weekday left out is closed.")
+    supervision: StaffRole | None = Field(default=None, description="A staff role of which someone is on shift "
+                                          "during every session of every protocol without its own supervision "
+                                          "key (direct supervision: physician).")
     min_notice_hours: int = Field(default=0, ge=0, le=24 * 28, description="Nothing new is booked sooner than "
                                     "this many hours after now (`plan --today`/`--now`, or the clinic's clock); "
                                     "`move` keeps it too. 0: today is bookable.")
@@ -255,3 +259,24 @@ class Clinic:
 
     def chairs_for(self, capability: str) -> list[Chair]:
         return [c for c in self.chairs if capability in c.capabilities]
+
+    def supervision_for(self, protocol: Protocol) -> str | None:
+        """The role someone of which is on shift during the protocol's sessions, if any."""
+        return protocol.supervision or self.info.supervision
+
+    @property
+    def staff_unit(self) -> int:
+        """Head-count units one staff member stands for: the least common multiple of every
+        ``patients_per_staff`` and ``monitor_patients_per_staff``, so that a session counting
+        1/N of a person is a whole number of units (1 when nobody shares)."""
+        return math.lcm(1, *(n for p in self.protocols.values()
+                             for n in (p.patients_per_staff, p.monitor_patients_per_staff)))
+
+    def session_units(self, protocol: Protocol, kind: str) -> int:
+        """Head-count units a session of ``kind`` takes while it runs: a named mapping a whole
+        person, a treatment 1/patients_per_staff of one."""
+        unit = self.staff_unit
+        return unit if kind != "treatment" else unit // protocol.patients_per_staff
+
+    def monitor_units(self, protocol: Protocol) -> int:
+        return self.staff_unit // protocol.monitor_patients_per_staff

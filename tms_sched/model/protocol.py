@@ -43,6 +43,16 @@ class WeeklyPhase(StrictModel):
     per_week: list[Annotated[int, Field(ge=1, le=7)]] = Field(
         min_length=1, description="Sessions in each calendar week after the previous phase's last week, on "
         "different days, e.g. [3, 2, 1].")
+    min_days_apart: int = Field(default=1, ge=1, le=6, description="Least days from one session of a week to "
+                                "the next (a difference of dates): twice weekly on Monday and Thursday is 3.")
+
+    @model_validator(mode="after")
+    def _fits_a_week(self) -> WeeklyPhase:
+        for count in self.per_week:
+            if (count - 1) * self.min_days_apart > 6:
+                raise ValueError(f"{count} sessions at least {self.min_days_apart} days apart do not fit in a "
+                                 "calendar week; lower min_days_apart or the sessions of that week")
+        return self
 
     @property
     def sessions(self) -> int:
@@ -169,6 +179,20 @@ class Protocol(StrictModel):
     remap_every_days: int | None = Field(default=None, gt=0, description="The first session this many days or "
                                          "more after the last mapping is a mapping again (7: a weekly "
                                          "motor-threshold re-check); absent: never.")
+    supervision: StaffRole | None = Field(default=None, description="A role of which a staff member is on shift "
+                                          "during every session (mapping and treatment), e.g. physician; "
+                                          "supervising does not occupy them. Absent: [clinic] supervision.")
+    patients_per_staff: int = Field(default=1, ge=1, le=12, description="Concurrent sessions of this protocol "
+                                    "one staff member attends (a technician running two iTBS chairs: 2); in "
+                                    "the head-count such a session counts 1/N, a named mapping counts 1.")
+    monitor_minutes: int = Field(default=0, ge=0, le=24 * 60, description="Minutes the patient stays in the "
+                                 "same chair after each session, observed (esketamine: at least 120). 0: none.")
+    monitor_role: StaffRole | None = Field(default=None, description="The role of whoever observes: one of "
+                                           "them is on shift all through the monitoring. Absent: anyone on "
+                                           "shift.")
+    monitor_patients_per_staff: int = Field(default=1, ge=1, le=12, description="Patients one staff member "
+                                            "observes at once; a monitored patient counts 1/N in the "
+                                            "head-count.")
     phases: list[Phase] = Field(min_length=1, description="The course in order: daily, weekly and interval "
                                 "phases.")
     assessments: list[Assessment] = Field(default=[], description="Rating-scale appointments around the course.")
@@ -212,3 +236,10 @@ class Protocol(StrictModel):
     @property
     def remaps(self) -> bool:
         return self.remap_after_days is not None or self.remap_every_days is not None
+
+    @model_validator(mode="after")
+    def _monitoring_keys(self) -> Protocol:
+        if not self.monitor_minutes and (self.monitor_role is not None or self.monitor_patients_per_staff != 1):
+            raise ValueError("monitor_role and monitor_patients_per_staff need monitor_minutes (the minutes of "
+                             "observation after each session)")
+        return self

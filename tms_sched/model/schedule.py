@@ -42,6 +42,9 @@ class Appointment(StrictModel):
     chair: str | None = Field(default=None, description="The chair id (sessions).")
     start: dt.datetime = Field(description="Start with its UTC offset, e.g. 2026-12-01T08:00:00-08:00.")
     minutes: int = Field(gt=0, description="Length in minutes.")
+    monitor_minutes: int | None = Field(default=None, gt=0, description="Minutes of observation after the "
+                                        "session, in the same chair (the protocol's monitor_minutes); the chair "
+                                        "is taken for minutes plus these.")
     staff: str | None = Field(default=None, description="The named staff member (mappings, assessments).")
     status: Status = Field(default="planned", description="planned, done, missed or cancelled.")
     revision: int = Field(default=1, ge=1, description="The schedule revision that booked or last moved it.")
@@ -73,6 +76,11 @@ class Appointment(StrictModel):
     @property
     def end(self) -> dt.datetime:
         return self.start + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def chair_end(self) -> dt.datetime:
+        """When the chair is free again: after the session and any monitoring."""
+        return self.start + dt.timedelta(minutes=self.minutes + (self.monitor_minutes or 0))
 
     @property
     def live(self) -> bool:
