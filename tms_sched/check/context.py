@@ -83,12 +83,27 @@ class Booking:
     def end(self) -> dt.datetime:
         return self.appt.end
 
+    @property
+    def monitor_min(self) -> int:
+        """Minutes of monitoring after the session (in the same chair); 0 when none."""
+        return self.appt.monitor_minutes or 0
+
+    @property
+    def chair_end(self) -> dt.datetime:
+        """When the patient leaves the chair: after the session and its monitoring."""
+        return self.appt.chair_end
+
+    @property
+    def chair_end_min(self) -> int:
+        return self.end_min + self.monitor_min
+
     def order(self) -> tuple[dt.datetime, int, str]:
         return (self.appt.start, self.appt.session or 0, self.appt.id)
 
     def span(self) -> str:
-        """``08:00-08:40 on Mon 2026-12-07``."""
-        return f"{hhmm(self.start_min)}-{hhmm(self.end_min)} on {day_text(self.day)}"
+        """``08:00-08:40 on Mon 2026-12-07`` (``08:00-08:15 (+120 min monitoring) on ...``)."""
+        monitoring = f" (+{self.monitor_min} min monitoring)" if self.monitor_min else ""
+        return f"{hhmm(self.start_min)}-{hhmm(self.end_min)}{monitoring} on {day_text(self.day)}"
 
     def what(self) -> str:
         """``session 3 (P-0001-03)`` or ``assessment baseline (P-0001-b)``."""

@@ -3,4 +3,4 @@
 Importing this package registers every rule in ``check.registry``.
 """
 
-from . import authorized, course, identity, occupancy, opening, remap  # noqa: F401
+from . import authorized, course, identity, occupancy, opening, remap, supervision  # noqa: F401

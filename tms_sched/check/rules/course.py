@@ -192,6 +192,15 @@ def _weekly(ctx: Context, course: Course, phase: WeeklyPhase, members: list[Book
             yield ctx.finding("TMS009", f"{course.id} has two taper sessions on {day_text(b.day)} ({seen[b.day].id} "
                               f"and {b.id}); taper sessions go on different days", b)
         seen.setdefault(b.day, b)
+    if phase.min_days_apart > 1:
+        for prev, b in zip(members, members[1:]):
+            apart = (b.day - prev.day).days
+            if 0 < apart < phase.min_days_apart and monday(b.day) == monday(prev.day) \
+                    and not course.is_makeup(b):
+                yield ctx.finding("TMS009", f"{course.id}'s {b.what()} on {day_text(b.day)} is "
+                                  f"{_plural(apart, 'day')} after {prev.what()} on {day_text(prev.day)}; {pid} "
+                                  f"keeps the sessions of a week at least {phase.min_days_apart} days apart "
+                                  "(min_days_apart)", b)
     late = [b for b in members if b.day >= week0]
     if not late:
         return
