@@ -9,6 +9,8 @@ fits, so a failed attempt leaves the timeline untouched.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..calendar import weekday_key
@@ -35,6 +37,14 @@ class Booking:
     session: int | None = None
     name: str | None = None
     after: int | None = None  # an assessment counted from a numbered session: that number
+    monitor: int = 0  # slots of monitoring after the session, in the same chair
+    units: int | None = None  # head-count units of the session (None: a whole person)
+    monitor_units: int | None = None
+
+    @property
+    def end(self) -> int:
+        """The slot after the patient leaves the chair (session and monitoring)."""
+        return self.start + self.length + self.monitor
 
 
 @dataclass
@@ -63,13 +73,16 @@ class Attempt:
 
     def add(self, b: Booking) -> None:
         self.bookings.append(b)
-        self.busy[b.day] = self.busy.get(b.day, 0) | (((1 << b.length) - 1) << b.start)
+        self.busy[b.day] = self.busy.get(b.day, 0) | (((1 << (b.length + b.monitor)) - 1) << b.start)
+
+    def drop_last(self) -> None:
+        b = self.bookings.pop()
+        self.busy[b.day] &= ~(((1 << (b.length + b.monitor)) - 1) << b.start)
 
     def roll_back(self, size: int) -> None:
         """Forget every booking after the first ``size`` (and the slots they held)."""
-        for b in self.bookings[size:]:
-            self.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
-        del self.bookings[size:]
+        while len(self.bookings) > size:
+            self.drop_last()
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -101,6 +114,12 @@ class CourseBuilder:
         self.gap_len = max(self._slots(p.first_minutes) for p in clinic.protocols.values())
         self.day_slots = 24 * 60 // self.slot
         self.session_len = self._slots(protocol.session_minutes)
+        # Who must be on shift around a session, and what share of a person it takes.
+        self.supervision = clinic.supervision_for(protocol) if timeline.has_staff else None
+        self.monitor_len = self._slots(protocol.monitor_minutes)
+        self.monitor_role = protocol.monitor_role if timeline.has_staff else None
+        self.treatment_units = clinic.session_units(protocol, "treatment")
+        self.monitor_units = clinic.monitor_units(protocol)
         self.mapping_staff = [s.id for s in clinic.staff if s.role == protocol.first_session_staff]
         self.assessment_staff = [s.id for r in ASSESSMENT_ROLES for s in clinic.staff if s.role == r]
         self.mappers = set(self.mapping_staff)
@@ -151,10 +170,43 @@ class CourseBuilder:
             return {}
         out = {}
         for chair in self.chairs:
-            m = run_starts(self.tl.chair_free(chair, day) & b, length)
+            m = self.session_starts(chair, day, length, b, self.treatment_units)
             if m:
                 out[chair] = m
         return out
+
+    def session_starts(self, chair: str, day: dt.date, length: int, base: int, units: int | None) -> int:
+        """Starts of a session of ``length`` slots on ``chair`` within ``base``: the chair free
+        for the session and any monitoring after it, room in the head-count for each part
+        (``units`` for the session), the supervising role on shift through the session and
+        the monitoring role through the monitoring."""
+        tl = self.tl
+        if not (self.supervision or self.monitor_len or (units is not None and units != tl.unit)):
+            return run_starts(tl.chair_free(chair, day) & base, length)
+        free = tl.chair_open(chair, day) & ~tl.chair_busy.get((chair, day), 0) & base
+        session = free
+        if tl.has_staff:
+            session &= tl.headroom(day, units)
+            if self.supervision:
+                session &= tl.role_open(self.supervision, day)
+        m = run_starts(session, length)
+        if self.monitor_len and m:
+            watch = free
+            if tl.has_staff:
+                watch &= tl.headroom(day, self.monitor_units)
+                if self.monitor_role:
+                    watch &= tl.role_open(self.monitor_role, day)
+            m &= run_starts(watch, self.monitor_len) >> length
+        return m
+
+    def session_booking(self, kind: str, day: dt.date, start: int, chair: str, staff: str | None,
+                        session: int) -> Booking:
+        """A mapping or treatment booking with its monitoring and head-count share."""
+        if kind == "mapping":
+            return Booking(kind, day, start, self.first_len, chair, staff, session=session, monitor=self.monitor_len,
+                           units=self.clinic.session_units(self.protocol, kind), monitor_units=self.monitor_units)
+        return Booking(kind, day, start, self.session_len, chair, staff, session=session, monitor=self.monitor_len,
+                       units=self.treatment_units, monitor_units=self.monitor_units)
 
     def staffed_starts(self, day: dt.date, length: int, free: int, people: list[str]) -> dict[str, int]:
         out = {}
@@ -178,14 +230,13 @@ class CourseBuilder:
             if not run_starts(b & self.tl.headroom(day), self.first_len):
                 return {}
         for chair in self.chairs:
-            free = self.tl.chair_free(chair, day) & b
-            m = run_starts(free, self.first_len)
+            m = self.session_starts(chair, day, self.first_len, b, None)
             if not m:
                 continue
             if not self.tl.has_staff:
                 out[chair] = [(None, m)]
                 continue
-            people = [(p, pm) for p, f in free_people if (pm := run_starts(free & f, self.first_len))]
+            people = [(p, pm) for p, f in free_people if (pm := run_starts(f, self.first_len) & m)]
             if people:
                 out[chair] = people
         return out
@@ -216,10 +267,9 @@ class CourseBuilder:
         first, so the gaps where a new course could begin stay open."""
         pack = self.policy.pack and self.policy.keep_gaps
         if chair_pref is not None and target >= not_before:
-            exact = ((1 << length) - 1) << target
             free = self.tl.chair_free(chair_pref, day)
-            if free & self.base(day, attempt) & exact == exact and not (
-                    pack and self._closes(free_runs(free), target, length)):
+            fits = self.session_starts(chair_pref, day, length, self.base(day, attempt), self.treatment_units)
+            if fits >> target & 1 and not (pack and self._closes(free_runs(free), target, length)):
                 return target, chair_pref  # the usual chair at the usual time: nothing is better
         starts = self.chair_starts(day, length, attempt)
         if not starts:
@@ -307,7 +357,7 @@ class CourseBuilder:
         if best is None:
             return None
         _, s, c, staff = best
-        return Booking("mapping", day, s, self.first_len, c, staff, session=attempt.next_session())
+        return self.session_booking("mapping", day, s, c, staff, attempt.next_session())
 
     def add_remap(self, day: dt.date, attempt: Attempt, target: int, chair: str | None,
                   not_before: int = 0) -> bool:
@@ -322,7 +372,7 @@ class CourseBuilder:
     def course(self, d0: dt.date, mapping: tuple[int, str, str | None]) -> Attempt | None:
         attempt = Attempt()
         start, chair, staff = mapping
-        attempt.add(Booking("mapping", d0, start, self.first_len, chair, staff, session=1))
+        attempt.add(self.session_booking("mapping", d0, start, chair, staff, 1))
         target = start
         session = 1
         last_day = d0
@@ -334,7 +384,8 @@ class CourseBuilder:
                 ok = self._daily(phase, attempt, d0 if first_phase else None, last_day, target, chair,
                                  session, span_limit)
             elif isinstance(phase, WeeklyPhase):
-                ok = self._weekly(phase, attempt, daily_last or last_day, target, chair, session, span_limit)
+                ok = self._weekly(phase, attempt, daily_last or last_day, target, chair, session, span_limit,
+                                  first_phase=first_phase)
             else:
                 ok = self._interval(phase, attempt, first_phase, last_day, target, chair, session, span_limit)
             if not ok:
@@ -401,7 +452,7 @@ class CourseBuilder:
         if got is None:
             return False
         s, c = got
-        attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
+        attempt.add(self.session_booking("treatment", day, s, c, None, attempt.next_session()))
         return True
 
     def _chain(self, day: dt.date, attempt: Attempt, chair: str, need: int, gap_minutes: int,
@@ -421,15 +472,14 @@ class CourseBuilder:
                     loyalty: int, after: int = 0) -> int:
         gap = -(-gap_minutes // self.slot)
         today_own = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
-        not_before = max((self.after_gap(day, b.start + b.length, gap) for b in today_own), default=after)
+        not_before = max((self.after_gap(day, b.end, gap) for b in today_own), default=after)
         placed = 0
         for i in range(need):
             if self.remap_due(attempt, day):
                 if not self.add_remap(day, attempt, not_before, chair, not_before=not_before):
                     break
                 placed += 1
-                last = attempt.bookings[-1]
-                not_before = self.after_gap(day, last.start + last.length, gap)
+                not_before = self.after_gap(day, attempt.bookings[-1].end, gap)
                 continue
             starts = self.chair_starts(day, self.session_len, attempt)
             best: tuple[int, int, str] | None = None
@@ -448,9 +498,10 @@ class CourseBuilder:
                 if s_own - best[0] <= loyalty:
                     best = (s_own, 0, chair)
             s, _, c = best
-            attempt.add(Booking("treatment", day, s, self.session_len, c, None, session=attempt.next_session()))
+            booking = self.session_booking("treatment", day, s, c, None, attempt.next_session())
+            attempt.add(booking)
             placed += 1
-            not_before = self.after_gap(day, s + self.session_len, gap)
+            not_before = self.after_gap(day, booking.end, gap)
         return placed
 
     def after_gap(self, day: dt.date, end: int, gap: int) -> int:
@@ -466,23 +517,26 @@ class CourseBuilder:
         return start
 
     def _weekly(self, phase: WeeklyPhase, attempt: Attempt, daily_last: dt.date, target: int, chair: str,
-                session: int, span_limit: dt.date | None) -> bool:
-        week = week_of(daily_last)
+                session: int, span_limit: dt.date | None, first_phase: bool = False) -> bool:
+        """``per_week[i]`` sessions in the i-th calendar week after the previous phase's last
+        week, on different days at least ``min_days_apart`` apart. As the course's first
+        phase, its first week is the mapping's, and the mapping counts toward it."""
+        apart = phase.min_days_apart
+        week = week_of(daily_last) if first_phase else week_of(daily_last) + dt.timedelta(days=7)
         prev = daily_last
-        for count in phase.per_week:
-            week += dt.timedelta(days=7)
+        for index, count in enumerate(phase.per_week):
+            held = [daily_last] if first_phase and index == 0 else []
             options = []
             for i in range(7):
                 day = week + dt.timedelta(days=i)
+                if day <= prev or any(abs((day - h).days) < apart for h in held):
+                    continue
                 if self._within(day, span_limit) and self.pick(day, self.session_len, target, chair, attempt,
                                                                tolerance=10**6):
                     options.append(day)
-            if len(options) < count:
+            chosen = _spread(options, count - len(held), apart)
+            if chosen is None:
                 return False
-            chosen = [options[round(i * (len(options) - 1) / max(count - 1, 1))] for i in range(count)] \
-                if count > 1 else [options[0]]
-            if len(set(chosen)) < count:
-                chosen = options[:count]
             for day in chosen:
                 if not self._gap_ok(prev, day):
                     return False
@@ -494,9 +548,9 @@ class CourseBuilder:
                 got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
                 if got is None:
                     return False
-                attempt.add(Booking("treatment", day, got[0], self.session_len, got[1], None,
-                                    session=attempt.next_session()))
+                attempt.add(self.session_booking("treatment", day, got[0], got[1], None, attempt.next_session()))
                 prev = day
+            week += dt.timedelta(days=7)
         return True
 
     def _interval(self, phase: IntervalPhase, attempt: Attempt, first_phase: bool, last_day: dt.date,
@@ -520,18 +574,15 @@ class CourseBuilder:
                 if self.remap_due(attempt, day):
                     if not self.add_remap(day, attempt, target, chair):
                         continue
-                    booking = attempt.bookings[-1]
                 else:
                     got = self.pick(day, self.session_len, target, chair, attempt, tolerance=10**6)
                     if got is None:
                         continue
-                    booking = Booking("treatment", day, got[0], self.session_len, got[1], None,
-                                      session=attempt.next_session())
-                    attempt.add(booking)
+                    attempt.add(self.session_booking("treatment", day, got[0], got[1], None,
+                                                     attempt.next_session()))
                 if dfs(day, n - 1):
                     return True
-                attempt.bookings.pop()
-                attempt.busy[day] &= ~(((1 << booking.length) - 1) << booking.start)
+                attempt.drop_last()
             return False
 
         return dfs(last_day, todo)
@@ -750,7 +801,7 @@ def assessment_anchors(a: Assessment, total: int, sessions: list[Booking]
         return [(None, first.day, {first.day: (0, first.start)})]
     if a.anchor == "last":
         last = max(b.day for b in sessions)
-        end = max(b.start + b.length for b in sessions if b.day == last)
+        end = max(b.end for b in sessions if b.day == last)  # after any monitoring too
         return [(None, last, {last: (end, None)})]
     by_number: dict[int, Booking] = {}
     for b in sorted(sessions, key=lambda b: (b.day, b.start)):
@@ -760,8 +811,28 @@ def assessment_anchors(a: Assessment, total: int, sessions: list[Booking]
     for n in a.anchor_sessions(total):
         b = by_number.get(n)
         if b is not None:
-            out.append((n, b.day, {b.day: (b.start + b.length, None)}))
+            out.append((n, b.day, {b.day: (b.end, None)}))
     return out
+
+
+def _spread(options: list[dt.date], count: int, apart: int) -> list[dt.date] | None:
+    """``count`` of the week's ``options`` (in date order), spread over the week, each at
+    least ``apart`` days from the one before; None when they cannot be."""
+    if count <= 0:
+        return []
+    if len(options) < count:
+        return None
+    chosen = [options[round(i * (len(options) - 1) / max(count - 1, 1))] for i in range(count)] \
+        if count > 1 else [options[0]]
+    if len(set(chosen)) < count:
+        chosen = options[:count]
+
+    def spaced(days: Sequence[dt.date]) -> bool:
+        return all((b - a).days >= apart for a, b in zip(days, days[1:]))
+
+    if spaced(chosen):
+        return chosen
+    return next((list(c) for c in itertools.combinations(options, count) if spaced(c)), None)
 
 
 def union_masks(masks) -> int:

@@ -192,13 +192,9 @@ def _restaffed(timeline: Timeline, relaxed: Clinic) -> Timeline:
     calendar = copy.copy(timeline.calendar)
     calendar.clinic = relaxed
     tl.clinic, tl.calendar = relaxed, calendar
-    tl._staff_open, tl._exactly, tl.full = {}, {}, {}
-    for day, levels in tl.levels.items():
-        exactly = tl._shift_levels(day)
-        full = exactly[0]
-        for k, at_least_k in enumerate(levels[: len(exactly) - 1], start=1):
-            full |= at_least_k & exactly[k]
-        tl.full[day] = full
+    tl._staff_open, tl._exactly, tl.full, tl._roles = {}, {}, {}, {}
+    for day in tl.levels:
+        tl._refresh(day)
     return tl
 
 

@@ -17,6 +17,7 @@ from ..tz import local_datetime
 from .builder import Attempt, Booking, CourseBuilder, Policy, union_masks
 from .diagnose import explain_unplaced
 from .search import EFFORTS, Demand, Search, budget_for
+from .occupy import book_appointment, book_booking, unbook_booking
 from .timeline import Timeline
 
 ASSESSMENT_SUFFIX = {"baseline": "b", "end-of-course": "e", "follow-up": "f"}
@@ -127,16 +128,11 @@ class Planner:
     def _book_existing(self) -> Timeline:
         timeline = Timeline(self.clinic, self.calendar)
         timeline.set_now(*earliest_booking(self.clinic, self.today, self.now_minute))
-        slot = self.clinic.info.slot_minutes
-        zone = self.clinic.zone
         for patient_id, appt in self.booked:
             if appt.status not in ("planned", "done"):
                 continue
-            local = appt.start.astimezone(zone)
-            minute = local.hour * 60 + local.minute
-            first = minute // slot
-            last = -(-(minute + appt.minutes) // slot)
-            timeline.book(local.date(), first, last - first, patient_id, appt.chair, appt.staff)
+            # Whose course it is, is not known here: each part counts a whole person.
+            book_appointment(timeline, self.clinic, None, patient_id, appt)
         return timeline
 
     def run(self, patients: Sequence[Patient], order: str = "smart",
@@ -262,7 +258,7 @@ class Planner:
             members = [plan.patient for plan in group] + [patient]
             for plan in group:
                 uncommit(timeline, plan.patient, plan.bookings)
-            held: dict[str, tuple[int, str, str | None, int]] = {}
+            held: dict[str, Booking] = {}
             built: dict[str, Attempt] = {}
             ok = True
             for member in members:  # every mapping first, back to back
@@ -274,12 +270,14 @@ class Planner:
                     break
                 s, chair = min((low_bit(union_masks(m)), builder.chairs.index(c), c) for c, m in masks.items())[::2]
                 staff = builder.staff_at(masks[chair], s)
-                timeline.book(day, s, builder.first_len, member.id, chair, staff)
-                held[member.id] = (s, chair, staff, builder.first_len)
+                held_mapping = builder.session_booking("mapping", day, s, chair, staff, 1)
+                book_booking(timeline, member.id, held_mapping)
+                held[member.id] = held_mapping
             if ok:
                 for member in members:  # then each course around the others
-                    s, chair, staff, length = held.pop(member.id)
-                    timeline.unbook(day, s, length, member.id, chair, staff)
+                    held_mapping = held.pop(member.id)
+                    s, chair, staff = held_mapping.start, held_mapping.chair, held_mapping.staff
+                    unbook_booking(timeline, member.id, held_mapping)
                     protocol = self.clinic.protocols[member.protocol]
                     builder = CourseBuilder(timeline, self.clinic, member, protocol, self.today, policy)
                     trial = builder.course(day, (s, chair, staff))
@@ -294,8 +292,8 @@ class Planner:
                 plans.append(PatientPlan(patient, sorted(built[patient.id].bookings, key=lambda b: (b.day, b.start))))
                 return True
             # Undo the trial and put the group back as it was.
-            for member_id, (s, chair, staff, length) in held.items():
-                timeline.unbook(day, s, length, member_id, chair, staff)
+            for member_id, held_mapping in held.items():
+                unbook_booking(timeline, member_id, held_mapping)
             for member in members:
                 if member.id in built:
                     uncommit(timeline, member, built[member.id].bookings)
@@ -310,12 +308,12 @@ def commit(timeline: Timeline, patient: Patient, attempt: Attempt) -> None:
 
 def commit_bookings(timeline: Timeline, patient: Patient, bookings: Sequence[Booking]) -> None:
     for b in bookings:
-        timeline.book(b.day, b.start, b.length, patient.id, b.chair, b.staff)
+        book_booking(timeline, patient.id, b)
 
 
 def uncommit(timeline: Timeline, patient: Patient, bookings: Sequence[Booking]) -> None:
     for b in bookings:
-        timeline.unbook(b.day, b.start, b.length, patient.id, b.chair, b.staff)
+        unbook_booking(timeline, patient.id, b)
 
 
 def _accelerated(protocol) -> bool:
@@ -349,6 +347,7 @@ def to_appointments(clinic: Clinic, plan: PatientPlan, revision: int) -> list[Ap
             chair=b.chair,
             start=local_datetime(b.day, b.start * slot, zone),
             minutes=minutes,
+            monitor_minutes=(protocol.monitor_minutes or None) if b.kind != "assessment" else None,
             staff=b.staff,
             status="planned",
             revision=revision,

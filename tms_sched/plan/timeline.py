@@ -86,6 +86,11 @@ class Timeline:
         self.levels: dict[dt.date, list[int]] = {}
         self.full: dict[dt.date, int] = {}
         self.has_staff = bool(clinic.staff)
+        # Head-count in units: a person on shift stands for ``unit`` of them, a session
+        # shared N ways takes unit/N (1 and 1 when no protocol shares staff).
+        self.unit = clinic.staff_unit
+        self._room: dict[dt.date, dict[int, int]] = {}
+        self._roles: dict[tuple[str, dt.date], int] = {}
         self.now: tuple[dt.date, int] | None = None  # (today, slot): nothing is booked before it
         self._open: dict[tuple[str, dt.date], int] = {}
         self._staff_open: dict[tuple[str, dt.date], int] = {}
@@ -100,6 +105,7 @@ class Timeline:
         other.patient_busy = dict(self.patient_busy)
         other.levels = {day: list(levels) for day, levels in self.levels.items()}
         other.full = dict(self.full)
+        other._room = {}
         return other
 
     # -- capacity ------------------------------------------------------------------
@@ -135,19 +141,54 @@ class Timeline:
             self._exactly[day] = e
         return e
 
-    def headroom(self, day: dt.date) -> int:
-        """Slots where one more appointment still has a person on shift to staff it."""
+    def headroom(self, day: dt.date, units: int | None = None) -> int:
+        """Slots where one more appointment taking ``units`` of the head-count (a whole
+        person by default) still has the staff on shift to attend it."""
         if not self.has_staff:
             return -1
-        full = self.full.get(day)
-        if full is None:
-            full = self._shift_levels(day)[0]
-            self.full[day] = full
-        return ~full
+        if units is None or units == self.unit:
+            full = self.full.get(day)
+            if full is None:
+                full = self._full(day, self.unit)
+                self.full[day] = full
+            return ~full
+        room = self._room.setdefault(day, {})
+        m = room.get(units)
+        if m is None:
+            m = room[units] = ~self._full(day, units)
+        return m
+
+    def _full(self, day: dt.date, units: int) -> int:
+        """Slots where ``units`` more would exceed the staff on shift: with j people on
+        shift, where at least j*unit - units + 1 units are already taken."""
+        levels = self.levels.get(day, [])
+        exactly = self._shift_levels(day)
+        full = exactly[0]
+        for j in range(1, len(exactly)):
+            k = j * self.unit - units + 1  # levels[k - 1]: slots with at least k units taken
+            if k <= 0:
+                continue
+            full |= exactly[j] & (levels[k - 1] if k - 1 < len(levels) else 0)
+        return full
+
+    def role_open(self, role: str, day: dt.date) -> int:
+        """Slots where someone of ``role`` is on shift (who, does not matter: supervising
+        and observing do not occupy them)."""
+        key = (role, day)
+        m = self._roles.get(key)
+        if m is None:
+            m = 0
+            for member in self.clinic.staff:
+                if member.role == role:
+                    m |= self.staff_open(member.id, day)
+            self._roles[key] = m
+        return m
 
     # -- bookings ------------------------------------------------------------------
     def book(self, day: dt.date, start: int, length: int, patient: str,
-             chair: str | None = None, staff: str | None = None) -> None:
+             chair: str | None = None, staff: str | None = None, units: int | None = None) -> None:
+        """Take the slots for a patient (and chair, and named person); ``units`` of the
+        head-count (a whole person by default)."""
         m = span_mask(start, length)
         if chair is not None:
             self.chair_busy[(chair, day)] = self.chair_busy.get((chair, day), 0) | m
@@ -156,20 +197,20 @@ class Timeline:
         self.patient_busy[(patient, day)] = self.patient_busy.get((patient, day), 0) | m
         if self.has_staff:
             levels = self.levels.setdefault(day, [])
-            if not levels or levels[-1] & m:  # a new level only where the count grows past it
-                levels.append(0)
-            for k in range(len(levels) - 1, 0, -1):
-                levels[k] |= levels[k - 1] & m
-            levels[0] |= m
-            exactly = self._shift_levels(day)
-            full = exactly[0]
-            # full: slots where the appointments under way already equal the staff on shift
-            for k, at_least_k in enumerate(levels[: len(exactly) - 1], start=1):
-                full |= at_least_k & exactly[k]
-            self.full[day] = full
+            for _ in range(self.unit if units is None else units):
+                if not levels or levels[-1] & m:  # a new level only where the count grows past it
+                    levels.append(0)
+                for k in range(len(levels) - 1, 0, -1):
+                    levels[k] |= levels[k - 1] & m
+                levels[0] |= m
+            self._refresh(day)
+
+    def _refresh(self, day: dt.date) -> None:
+        self._room.pop(day, None)
+        self.full[day] = self._full(day, self.unit)
 
     def unbook(self, day: dt.date, start: int, length: int, patient: str,
-               chair: str | None = None, staff: str | None = None) -> None:
+               chair: str | None = None, staff: str | None = None, units: int | None = None) -> None:
         """Undo one ``book`` of the same arguments."""
         m = span_mask(start, length)
         if chair is not None:
@@ -178,20 +219,17 @@ class Timeline:
             self.staff_busy[(staff, day)] = self.staff_busy.get((staff, day), 0) & ~m
         self.patient_busy[(patient, day)] = self.patient_busy.get((patient, day), 0) & ~m
         if self.has_staff:
-            self.unbook_count(day, m)
+            self.unbook_count(day, m, units)
 
-    def unbook_count(self, day: dt.date, mask: int) -> None:
-        """Take one appointment over ``mask`` off the head-count of ``day``."""
+    def unbook_count(self, day: dt.date, mask: int, units: int | None = None) -> None:
+        """Take one appointment (``units`` of the head-count) over ``mask`` off ``day``."""
         levels = self.levels.get(day, [])
-        # levels[k]: slots with at least k+1 under way; in ``mask`` one fewer is under way
-        for k in range(len(levels)):
-            above = levels[k + 1] if k + 1 < len(levels) else 0
-            levels[k] = (levels[k] & ~mask) | (above & mask)
-        exactly = self._shift_levels(day)
-        full = exactly[0]
-        for k, at_least_k in enumerate(levels[: len(exactly) - 1], start=1):
-            full |= at_least_k & exactly[k]
-        self.full[day] = full
+        for _ in range(self.unit if units is None else units):
+            # levels[k]: slots with at least k+1 under way; in ``mask`` one fewer is under way
+            for k in range(len(levels)):
+                above = levels[k + 1] if k + 1 < len(levels) else 0
+                levels[k] = (levels[k] & ~mask) | (above & mask)
+        self._refresh(day)
 
     def chair_free(self, chair: str, day: dt.date) -> int:
         return self.chair_open(chair, day) & ~self.chair_busy.get((chair, day), 0) & self.headroom(day)

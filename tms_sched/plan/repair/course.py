@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ...model.patient import Patient
-from ...model.protocol import DailyPhase, IntervalPhase, WeeklyPhase
+from ...model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from ...model.schedule import Appointment, ScheduledPatient
 from ...tz import local_datetime
 from ..builder import Attempt, CourseBuilder
@@ -99,7 +99,7 @@ def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, k
         old = old_by_key.pop(key, None)
         if old is not None:
             new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
-                                         "minutes": minutes})
+                                         "minutes": minutes, "monitor_minutes": monitored(protocol, b.kind)})
             if new != old:
                 new = new.model_copy(update={"revision": ctx.revision})
                 moved.append((old, new))
@@ -109,7 +109,7 @@ def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, k
             taken.add(new_id)
             added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
                                      start=start, minutes=minutes, staff=b.staff, status="planned",
-                                     revision=ctx.revision))
+                                     revision=ctx.revision, monitor_minutes=monitored(protocol, b.kind)))
     for old in old_by_key.values():
         moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision})))
     commit(ctx.timeline, patient, attempt)
@@ -265,7 +265,7 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
             old = invalid_by_session.pop(b.session, None)
         if old is not None:
             new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
-                                         "minutes": minutes})
+                                         "minutes": minutes, "monitor_minutes": monitored(protocol, b.kind)})
             if new != old:  # laid out again at the very same place is no move
                 moved.append((old, new.model_copy(update={"revision": ctx.revision})))
         else:
@@ -277,7 +277,7 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
             taken.add(new_id)
             added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
                                      start=start, minutes=minutes, staff=b.staff, status="planned",
-                                     revision=ctx.revision))
+                                     revision=ctx.revision, monitor_minutes=monitored(protocol, b.kind)))
     # Invalid appointments nobody replaced (their session is no longer needed): cancel.
     for old in list(invalid_by_session.values()) + [a for left in invalid_assess.values() for a in left]:
         moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision,
@@ -290,3 +290,8 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
 def assessment_id(patient_id: str, b) -> str:
     """The id a new assessment gets: as the planner names it (``P-1-b``, ``P-1-phq-9-10``)."""
     return appointment_id(patient_id, b, 2)
+
+
+def monitored(protocol: Protocol, kind: str) -> int | None:
+    """The minutes of monitoring a new session appointment records (None: none)."""
+    return (protocol.monitor_minutes or None) if kind != "assessment" else None

@@ -23,7 +23,7 @@ def rebook_mapping(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
             options = builder.mapping_options(day, attempt)
             if options:
                 s, chair, staff = min(options, key=lambda o: (o[0], o[1]))
-                b = Booking("mapping", day, s, builder.first_len, chair, staff, session=1)
+                b = builder.session_booking("mapping", day, s, chair, staff, 1)
                 attempt.add(b)
                 return b
         day += ONE_DAY
@@ -104,8 +104,7 @@ def extend_course(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
             if got is None:
                 got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
             if got:
-                attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
-                                    session=todo.pop(0)))
+                attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, todo.pop(0)))
                 week_count[wk] = week_count.get(wk, 0) + 1
                 prev = day
         day += ONE_DAY
@@ -142,12 +141,10 @@ def interval_tail(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
             got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
             if not got:
                 continue
-            booking = Booking("treatment", day, got[0], builder.session_len, got[1], None, session=numbers[index])
-            attempt.add(booking)
+            attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, numbers[index]))
             if place(day, index + 1):
                 return True
-            attempt.bookings.pop()
-            attempt.busy[day] &= ~(((1 << booking.length) - 1) << booking.start)
+            attempt.drop_last()
         return False
 
     return place(prev, 0)

@@ -72,7 +72,7 @@ def _remap(builder: CourseBuilder, attempt: Attempt, day, start: int, chair: str
 
 def _drop(attempt: Attempt, b: Booking) -> None:
     attempt.bookings.remove(b)
-    attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+    attempt.busy[b.day] &= ~(((1 << (b.length + b.monitor)) - 1) << b.start)
 
 
 def _why(protocol: Protocol, number: int, day) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 from ...model.patient import Patient
 from ...model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from ...model.schedule import Appointment
-from ..builder import Attempt, Booking, CourseBuilder
+from ..builder import Attempt, CourseBuilder
 from ..timeline import bits
 from .state import RepairContext, unbook
 
@@ -54,8 +54,7 @@ def keep_their_days(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt
         if old.kind == "mapping":
             got_map = same_day_mapping(builder, attempt, day, first, exact=frozen or not once_daily)
             if got_map is not None:
-                attempt.add(Booking("mapping", day, got_map[0], builder.first_len, got_map[1], got_map[2],
-                                    session=number))
+                attempt.add(builder.session_booking("mapping", day, got_map[0], got_map[1], got_map[2], number))
                 needed.remove(number)
             continue
         if old.kind != "treatment" or 1 in needed:
@@ -66,7 +65,7 @@ def keep_their_days(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt
         if got is None and once_daily and not frozen:
             got = builder.pick(day, builder.session_len, first, old.chair, attempt, tolerance=10**6)
         if got is not None:
-            attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None, session=number))
+            attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, number))
             needed.remove(number)
 
 
@@ -118,8 +117,11 @@ def _fill_between(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, 
                   gap: int) -> bool:
     """The displaced sessions of ``day`` at other times that day, the others staying."""
     before = len(attempt.bookings)
-    placed: dict[int, tuple[int, int]] = {a.session: ctx.slots(a)[2:] for a in own}
-    placed |= {b.session: (b.start, b.length) for b in attempt.bookings if b.day == day and b.kind != "assessment"}
+    # (start, slots in the chair: the session and any monitoring after it)
+    placed: dict[int, tuple[int, int]] = {
+        a.session: (ctx.slots(a)[2], ctx.slots(a)[3] + builder.monitor_len) for a in own}
+    placed |= {b.session: (b.start, b.end - b.start) for b in attempt.bookings
+               if b.day == day and b.kind != "assessment"}
     for number in numbers:
         old = invalid_by_session[number]
         _, _, first, _ = ctx.slots(old)
@@ -134,13 +136,13 @@ def _fill_between(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, 
             options = [(s, c, None) for c, m in builder.chair_starts(day, length, attempt).items()
                        for s in bits(m >> low << low)]
         options = [o for o in options
-                   if all(builder.after_gap(day, o[0] + length, gap) <= s for s, _ in later)]
+                   if all(builder.after_gap(day, o[0] + length + builder.monitor_len, gap) <= s for s, _ in later)]
         if not options:
             _drop(attempt, before)
             return False
         s, chair, staff = min(options, key=lambda o: (abs(o[0] - first), o[0], o[1] != old.chair, o[1]))
-        attempt.add(Booking(old.kind, day, s, length, chair, staff, session=number))
-        placed[number] = (s, length)
+        attempt.add(builder.session_booking(old.kind, day, s, chair, staff, number))
+        placed[number] = (s, length + builder.monitor_len)
     return True
 
 
@@ -165,9 +167,9 @@ def _lay_day_again(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
             if not options:
                 continue
             s, c, staff = options[0]
-            attempt.add(Booking("mapping", day, s, builder.first_len, c, staff, session=sessions[0]))
+            attempt.add(builder.session_booking("mapping", day, s, c, staff, sessions[0]))
             rest, chair = sessions[1:], c
-            not_before = builder.after_gap(day, s + builder.first_len, gap)
+            not_before = builder.after_gap(day, s + builder.first_len + builder.monitor_len, gap)
         n = builder._chain(day, attempt, chair, len(rest), gap_minutes, not_before) if rest else 0
         if n == len(rest):
             for b, number in zip(attempt.bookings[before + (1 if mapping else 0):], rest):
@@ -180,6 +182,5 @@ def _lay_day_again(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
 
 
 def _drop(attempt: Attempt, before: int) -> None:
-    for b in attempt.bookings[before:]:
-        attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
-    del attempt.bookings[before:]
+    while len(attempt.bookings) > before:
+        attempt.drop_last()

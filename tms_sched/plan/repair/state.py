@@ -14,6 +14,7 @@ from ...model.patient import Patient
 from ...model.protocol import Protocol
 from ...model.schedule import Appointment, Schedule, ScheduledPatient, Unplaced
 from ..builder import Attempt, Policy
+from ..occupy import book_appointment, unbook_appointment
 from ..timeline import Timeline
 
 ONE_DAY = dt.timedelta(days=1)
@@ -57,6 +58,7 @@ class RepairContext:
         self.slot = clinic.info.slot_minutes
         self.calendar = ClinicCalendar(clinic, schedule.closures)
         self.timeline = Timeline(clinic, self.calendar)
+        self.protocol_of = {sp.id: clinic.protocols.get(sp.protocol) for sp in schedule.patients}
         self.revision = schedule.schedule.revision + 1
 
     def slots(self, appt: Appointment) -> tuple[dt.date, int, int, int]:
@@ -67,23 +69,24 @@ class RepairContext:
         return local.date(), minute, first, last - first
 
     def book(self, patient_id: str, appt: Appointment) -> None:
-        day, _, first, length = self.slots(appt)
-        self.timeline.book(day, first, length, patient_id, appt.chair, appt.staff)
+        book_appointment(self.timeline, self.clinic, self.protocol_of.get(patient_id), patient_id, appt)
 
     def fits(self, patient_id: str, patient: Patient | None, protocol: Protocol | None,
              appt: Appointment) -> bool:
         """Whether a planned appointment still keeps every rule where it stands."""
         day, minute, first, length = self.slots(appt)
+        monitor = -(-(appt.monitor_minutes or 0) // self.slot)
         end = minute + appt.minutes
         tl = self.timeline
         mask = ((1 << length) - 1) << first
+        watch = ((1 << monitor) - 1) << (first + length)  # the monitoring after a session
         if appt.kind != "assessment":
             chair = self.clinic.chair(appt.chair or "")
             if chair is None or protocol is None or protocol.capability not in chair.capabilities:
                 return False
-            if not contains(self.calendar.chair_windows(chair.id, day), minute, end):
+            if not contains(self.calendar.chair_windows(chair.id, day), minute, end + (appt.monitor_minutes or 0)):
                 return False
-            if tl.chair_free(chair.id, day) & mask != mask:
+            if not self._session_room(chair.id, day, protocol, appt.kind, mask, watch):
                 return False
             if patient is not None:
                 if patient.start_after and day < patient.start_after:
@@ -97,11 +100,12 @@ class RepairContext:
                 return False
         if patient is not None:
             hours = patient.availability if patient.availability is not None else self.clinic.info.hours
-            if day in patient.unavailable or not contains(hours.get(weekday_key(day), ()), minute, end):
+            if day in patient.unavailable or not contains(hours.get(weekday_key(day), ()), minute,
+                                                           end + (appt.monitor_minutes or 0)):
                 return False
         # a clash with the patient's other bookings; not the booking notice (min_notice_hours),
         # which keeps new bookings out of the next hours, not those already made
-        if tl.patient_busy.get((patient_id, day), 0) & mask:
+        if tl.patient_busy.get((patient_id, day), 0) & (mask | watch):
             return False
         if self.clinic.staff:
             needs = appt.kind == "mapping" or appt.kind == "assessment"
@@ -117,6 +121,29 @@ class RepairContext:
                     return False
                 if tl.staff_free(member.id, day) & mask != mask:
                     return False
+        return True
+
+    def _session_room(self, chair: str, day: dt.date, protocol: Protocol, kind: str, mask: int,
+                      watch: int) -> bool:
+        """The chair free for the session and its monitoring, head-count room for each part,
+        the supervising role on shift through the session and the monitoring role through
+        the monitoring."""
+        tl = self.timeline
+        free = tl.chair_open(chair, day) & ~tl.chair_busy.get((chair, day), 0)
+        if free & (mask | watch) != mask | watch:
+            return False
+        if not tl.has_staff:
+            return True
+        if tl.headroom(day, self.clinic.session_units(protocol, kind)) & mask != mask:
+            return False
+        role = self.clinic.supervision_for(protocol)
+        if role and tl.role_open(role, day) & mask != mask:
+            return False
+        if watch:
+            if tl.headroom(day, self.clinic.monitor_units(protocol)) & watch != watch:
+                return False
+            if protocol.monitor_role and tl.role_open(protocol.monitor_role, day) & watch != watch:
+                return False
         return True
 
 
@@ -144,6 +171,7 @@ def valid_alone(ctx: RepairContext, patient: Patient | None, protocol: Protocol 
     day, minute, _, _ = ctx.slots(appt)
     end = minute + appt.minutes
     if appt.kind != "assessment":
+        end += appt.monitor_minutes or 0  # the patient stays in the chair, observed
         chair = ctx.clinic.chair(appt.chair or "")
         if chair is None or not contains(ctx.calendar.chair_windows(chair.id, day), minute, end):
             return False
@@ -171,16 +199,7 @@ def staffed_alone(ctx: RepairContext, appt: Appointment) -> bool:
 
 def unbook(ctx: RepairContext, patient_id: str, appt: Appointment) -> None:
     """Free what a kept appointment occupied (it is about to move)."""
-    day, _, first, length = ctx.slots(appt)
-    mask = ~(((1 << length) - 1) << first)
-    tl = ctx.timeline
-    if appt.chair:
-        tl.chair_busy[(appt.chair, day)] = tl.chair_busy.get((appt.chair, day), 0) & mask
-    if appt.staff:
-        tl.staff_busy[(appt.staff, day)] = tl.staff_busy.get((appt.staff, day), 0) & mask
-    tl.patient_busy[(patient_id, day)] = tl.patient_busy.get((patient_id, day), 0) & mask
-    if tl.has_staff:  # recount the head-count of that day from scratch
-        tl.unbook_count(day, ((1 << length) - 1) << first)
+    unbook_appointment(ctx.timeline, ctx.clinic, ctx.protocol_of.get(patient_id), patient_id, appt)
 
 
 def session_days(ctx: RepairContext, live: list[Appointment], attempt: Attempt) -> list[dt.date]:
