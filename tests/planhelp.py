@@ -428,12 +428,16 @@ def _course_shape(protocol: Protocol, sessions: list[Wall]) -> list[str]:
                 if any((b - a).days != 1 for a, b in zip(ordered, ordered[1:])):
                     out.append(f"accelerated days not consecutive: {ordered}")
         elif isinstance(phase, WeeklyPhase):
-            week0 = monday(previous[-1].day) + dt.timedelta(days=7)
+            # As the first phase, its first week is the mapping's (which counts toward it).
+            week0 = monday(previous[-1].day) + dt.timedelta(days=7) if previous else monday(members[0].day)
             for i, count in enumerate(phase.per_week):
                 week = week0 + dt.timedelta(days=7 * i)
                 in_week = [w for w in members if monday(w.day) == week]
                 if len(in_week) != count or len({w.day for w in in_week}) != count:
                     out.append(f"taper week {week}: {[w.day for w in in_week]}, wants {count} on different days")
+                days = sorted(w.day for w in in_week)
+                if any((b - a).days < phase.min_days_apart for a, b in zip(days, days[1:])):
+                    out.append(f"week {week}: {days}, wants them {phase.min_days_apart} days apart")
         elif isinstance(phase, IntervalPhase):
             lo, hi = phase.every_days
             chain = ([previous[-1]] if previous else []) + members
