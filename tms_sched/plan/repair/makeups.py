@@ -180,7 +180,7 @@ def relay_taper(ctx: RepairContext, builder: CourseBuilder, phase: WeeklyPhase, 
     laid = attempt.bookings[before:]
     for extra in laid[len(needed):]:  # taper sessions already delivered are not booked twice
         attempt.bookings.remove(extra)
-        attempt.busy[extra.day] &= ~(((1 << extra.length) - 1) << extra.start)
+        attempt.busy[extra.day] &= ~(((1 << (extra.length + extra.monitor)) - 1) << extra.start)
     for b, number in zip(laid, sorted(needed)):
         b.session = number
     return True
