@@ -63,9 +63,9 @@ def test_json_round_trip(tmp_path):
 def test_csv_export_has_pinned_columns_at_the_end(tmp_path):
     text = to_csv(_load(tmp_path))
     header, first, second = text.splitlines()[:3]
-    assert header.endswith(",note,pinned,previous_start,moved_from")
-    assert first.endswith(",,,")
-    assert second.endswith(",true,2026-12-02T08:00:00-08:00,")
+    assert header.endswith(",note,pinned,previous_start,moved_from,monitor_minutes")
+    assert first.endswith(",,,,")
+    assert second.endswith(",true,2026-12-02T08:00:00-08:00,,")
     # an export written before the new columns existed is still recognised as one
     old = tmp_path / "old.csv"
     old.write_text(",".join(header.split(",")[:15]) + "\n")
