@@ -137,7 +137,7 @@ def test_explain_prints_the_rule_section(here: Path):
 def test_explain_unknown_code(here: Path):
     result = check("--explain", "TMS99")
     assert result.exit_code == 2
-    assert result.stderr == ("error: --explain: unknown rule 'TMS99'. Did you mean TMS009? The rules are "
+    assert result.stderr == ("error: --explain: unknown rule 'TMS99'. Did you mean TMS019? The rules are "
                              "TMS001-TMS021 (errors) and TMS101-TMS102 (warnings)\n")
 
 
