@@ -112,7 +112,7 @@ def test_moved_from_survives_toml_json_and_csv(tmp_path):
     assert [("moved_from" in a) for a in data["patients"][0]["appointments"]] == [False, True, False]
     assert _load(tmp_path, to_json(schedule), "s.json") == schedule
     assert to_csv(schedule).splitlines()[2].endswith(
-        ",2026-12-01T09:00:00-08:00 (revisions 1-3); 2026-12-02T08:00:00-08:00 (revisions 3-4)")
+        ",2026-12-01T09:00:00-08:00 (revisions 1-3); 2026-12-02T08:00:00-08:00 (revisions 3-4),")
     bad = text.replace("moved = 3 }, {", 'moved = 3, chair = "A" }, {')
     with pytest.raises(InputError) as info:  # an unknown key is an error with its line, as everywhere
         _load(tmp_path, bad, "bad.toml")
