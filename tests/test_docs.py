@@ -25,11 +25,24 @@ def test_configuration_doc_is_current(repo_root: Path) -> None:
         "docs/configuration.md differs from the models; run: python -m tms_sched.docgen --write")
 
 
+def test_committed_schemas_are_current(repo_root: Path) -> None:
+    assert docgen.SCHEMA_DIR == repo_root / "schemas"
+    for name, text in docgen.schema_texts().items():
+        assert (repo_root / "schemas" / name).read_text(encoding="utf-8") == text, (
+            f"schemas/{name} differs from the models; run: python -m tms_sched.docgen --write")
+
+
 def test_check_reports_drift(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stale = tmp_path / "configuration.md"
     stale.write_text(docgen.render().replace("| `slot_minutes` |", "| `slot_minute` |"), encoding="utf-8")
     monkeypatch.setattr(docgen, "DOC_PATH", stale)
+    monkeypatch.setattr(docgen, "SCHEMA_DIR", tmp_path / "schemas")
     assert docgen.main(["--check"]) == 1
+    assert docgen.main(["--write"]) == 0
+    assert docgen.main(["--check"]) == 0
+    schema = tmp_path / "schemas" / "clinic.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"slot_minutes"', '"slot_minute"'), encoding="utf-8")
+    assert docgen.main(["--check"]) == 1, "a stale schema is drift too"
     assert docgen.main(["--write"]) == 0
     assert docgen.main(["--check"]) == 0
 

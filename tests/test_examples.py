@@ -153,6 +153,25 @@ def test_schema_accepts_config_example(repo_root: Path) -> None:
     assert schema_errors("clinic", repo_root / "config.example.toml") == []
 
 
+def test_config_example_names_a_shipped_schema_and_validates_against_it(repo_root: Path) -> None:
+    """As an editor does: the first line's #:schema directive, resolved beside the file."""
+    import json
+
+    import tomli
+    from jsonschema import FormatChecker
+
+    example = repo_root / "config.example.toml"
+    first = example.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("#:schema "), "the example names its schema on its first line"
+    schema_path = (example.parent / first.removeprefix("#:schema ").strip()).resolve()
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    assert schema["$id"] == "urn:tms-sched:schema:clinic"
+    Draft202012Validator.check_schema(schema)
+    data = json.loads(json.dumps(tomli.loads(example.read_text(encoding="utf-8")), default=lambda v: v.isoformat()))
+    errors = [e.message for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(data)]
+    assert errors == []
+
+
 UNKNOWN_KEY_CASES = [
     ("clinic", "[clinic]\nname = 'X'\ntimezone = 'UTC'\nslot_minute = 5\n[clinic.hours]\nmon = '08:00-17:00'\n"
                "[[chairs]]\nid = 'A'\ncapabilities = ['10hz']\n",

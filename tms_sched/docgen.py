@@ -1,8 +1,13 @@
-"""docs/configuration.md, generated from the models so that the reference cannot drift.
+"""docs/configuration.md and schemas/*.schema.json, generated from the models so that
+neither can drift.
 
     python -m tms_sched.docgen            print the reference
-    python -m tms_sched.docgen --write    write docs/configuration.md
-    python -m tms_sched.docgen --check    exit 1 when docs/configuration.md is out of date
+    python -m tms_sched.docgen --write    write docs/configuration.md and schemas/
+    python -m tms_sched.docgen --check    exit 1 when either is out of date
+
+The schemas are the output of `tms-sched schema KIND`, committed so that
+config.example.toml can name its schema on its first line (`#:schema`) and an editor
+checks the file as it is opened, without running tms-sched first.
 
 Every key's name, type, default and description comes from the pydantic models; only
 the prose between the tables is written here.
@@ -11,6 +16,7 @@ the prose between the tables is written here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import types
 import typing
@@ -27,8 +33,10 @@ from .model.clinic import Block, Chair, ClinicFile, ClinicInfo, ClosedPeriod, Do
 from .model.patient import Patient
 from .model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from .model.schedule import Appointment, Closure, EarlierStart, Schedule, ScheduledPatient, ScheduleInfo, Unplaced
+from .schema import KINDS, json_schema
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
 @dataclass(frozen=True)
@@ -266,21 +274,33 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def schema_texts() -> dict[str, str]:
+    """File name in schemas/ -> its text: exactly what `tms-sched schema KIND` prints."""
+    return {f"{kind}.schema.json": json.dumps(json_schema(kind), indent=2, sort_keys=False) + "\n"
+            for kind in KINDS}
+
+
+def generated() -> dict[Path, str]:
+    """Every generated file, by path, with the text it should hold."""
+    return {DOC_PATH: render(), **{SCHEMA_DIR / name: text for name, text in schema_texts().items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    text = render()
+    files = generated()
     if "--write" in args:
-        DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-        DOC_PATH.write_text(text, encoding="utf-8")
-        print(f"wrote {DOC_PATH}", file=sys.stderr)
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}", file=sys.stderr)
         return 0
     if "--check" in args:
-        current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
-        if current != text:
-            print(f"{DOC_PATH} is out of date; run: python -m tms_sched.docgen --write", file=sys.stderr)
-            return 1
-        return 0
-    sys.stdout.write(text)
+        stale = [path for path, text in files.items()
+                 if (path.read_text(encoding="utf-8") if path.exists() else "") != text]
+        for path in stale:
+            print(f"{path} is out of date; run: python -m tms_sched.docgen --write", file=sys.stderr)
+        return 1 if stale else 0
+    sys.stdout.write(files[DOC_PATH])
     return 0
 
 
