@@ -182,16 +182,30 @@ def test_json_shape_is_stable():
     }
 
 
-def test_sarif_links_the_tool_and_each_rule_to_its_documentation():
+@pytest.fixture
+def declared_urls(tmp_path, monkeypatch):
+    """An installed tms-sched whose metadata declares addresses, as a published package's would."""
+    import tms_sched
+
+    info = tmp_path / "tms_sched-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: tms-sched\nVersion: 0.1.0\n"
+        "Project-URL: Homepage, https://example.org/tms-sched\n"
+        "Project-URL: Documentation, https://example.org/tms-sched/tree/main/docs/\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tms_sched.project_urls.cache_clear()
+    yield
+    tms_sched.project_urls.cache_clear()
+
+
+def test_sarif_links_the_tool_and_each_rule_to_its_documentation(declared_urls):
     import json as _json
     import re as _re
 
-    from tms_sched import PROJECT_URL
-    from tms_sched.render.findings import RULES_DOC
-
     report = run(FIXTURES / "tms001.toml")
     driver = _json.loads(render_sarif(report))["runs"][0]["tool"]["driver"]
-    assert driver["informationUri"] == PROJECT_URL
+    assert driver["informationUri"] == "https://example.org/tms-sched"
     doc = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     anchors = set()
     for heading in _re.findall(r"^## (TMS\d{3}: .*)$", doc, flags=_re.M):
@@ -199,7 +213,20 @@ def test_sarif_links_the_tool_and_each_rule_to_its_documentation():
     assert driver["rules"]
     for rule in driver["rules"]:
         page, _, anchor = rule["helpUri"].partition("#")
-        assert page == RULES_DOC and anchor in anchors, rule["helpUri"]
+        assert page == "https://example.org/tms-sched/tree/main/docs/rules.md" and anchor in anchors, rule["helpUri"]
+
+
+def test_sarif_names_no_address_the_package_does_not_declare():
+    """tms-sched is not published at an address: the log links nowhere rather than to a made-up page."""
+    import json as _json
+
+    import tms_sched
+
+    tms_sched.project_urls.cache_clear()
+    assert tms_sched.project_urls() == {}, "pyproject.toml declares no [project.urls]"
+    driver = _json.loads(render_sarif(run(FIXTURES / "tms001.toml")))["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    assert driver["rules"] and all("helpUri" not in rule and rule["help"]["markdown"] for rule in driver["rules"])
 
 
 def test_junit_gives_every_suite_and_case_a_time():

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from rich.console import Console
 from rich.text import Text
 
-from .. import PROJECT_URL, __version__
+from .. import __version__, docs_url, project_url
 from ..check.explain import sections
 from ..check.finding import Finding, Report
 from ..check.registry import rule_of
@@ -266,14 +266,15 @@ def _what(section: str) -> str:
     return " ".join(text.split())
 
 
-RULES_DOC = f"{PROJECT_URL}/blob/main/docs/rules.md"
-
-
-def help_uri(code: str, title: str) -> str:
-    """The rule's section in docs/rules.md, by the anchor a Markdown renderer gives its heading."""
+def help_uri(code: str, title: str) -> str | None:
+    """The rule's section in docs/rules.md, by the anchor a Markdown renderer gives its heading;
+    None when the package declares no documentation address (the log still carries the help text)."""
+    docs = docs_url()
+    if docs is None:
+        return None
     heading = f"{code}: {title}".lower()
     slug = "".join(c for c in heading if c.isalnum() or c in " -_").replace(" ", "-")
-    return f"{RULES_DOC}#{slug}"
+    return f"{docs}/rules.md#{slug}"
 
 
 def render_sarif(report: Report) -> str:
@@ -289,8 +290,10 @@ def render_sarif(report: Report) -> str:
             "name": "".join(part.capitalize() for part in rule.name.split("_")),
             "shortDescription": {"text": rule.title},
             "defaultConfiguration": {"level": rule.severity},
-            "helpUri": help_uri(code, rule.title),
         }
+        link = help_uri(code, rule.title)
+        if link is not None:
+            entry["helpUri"] = link
         if code in helps:
             what = _what(helps[code])
             if what:
@@ -324,7 +327,7 @@ def render_sarif(report: Report) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "tms-sched",
-                "informationUri": PROJECT_URL,
+                **({"informationUri": home} if (home := project_url()) else {}),
                 "version": __version__,
                 "semanticVersion": __version__,
                 "rules": rules,
