@@ -50,7 +50,7 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     from ..io import load_setup
     from ..io.schedule import load_schedule
     from ..io.validation import suggest
-    from ..render.ical import ExportOptions, build_calendars, offset_warnings, schedule_problems, write_calendars
+    from ..render.ical import ExportOptions, calendar_sources, offset_warnings, schedule_problems, write_calendars
     from .inputs import in_the_right_places
 
     folder = Path(out_dir)
@@ -107,7 +107,7 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
                        f"{'it is' if len(nameless) == 1 else 'they are'} exported by id", err=True)
 
     options = ExportOptions(by=view, patients=patient_ids, names=names, alarms=alarms)  # type: ignore[arg-type]
-    files = build_calendars(schedule, clinic, options)
+    files = calendar_sources(schedule, clinic, options)
     if files and not folder.exists():
         try:  # only once there is something to write: a refused export leaves nothing behind
             folder.mkdir(parents=True)

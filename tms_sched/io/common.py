@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -139,8 +139,11 @@ def refuse_to_replace(path: str | os.PathLike[str], ours: Callable[[str], bool],
         raise OutputError(foreign)
 
 
-def atomic_write(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
+def atomic_write(path: str | os.PathLike[str], text: str | Iterable[str]) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file.
+
+    ``text`` may be a string or pieces of one, written as they come (a large file need not
+    be held whole in memory)."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -148,7 +151,10 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

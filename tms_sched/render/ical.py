@@ -1,6 +1,9 @@
 """Schedules -> iCalendar (RFC 5545) files: one per patient, chair or staff member, or one for the clinic.
 
-Written with the icalendar library. Nothing comes from the wall clock: an event's UID
+Content lines are written by ``icalwrite`` (the clinic's VTIMEZONE comes from the
+icalendar library, once per export), and each calendar is produced piece by piece, so
+that a large clinic's export is written as it is produced rather than held whole in
+memory. Nothing comes from the wall clock: an event's UID
 comes from the appointment's id and the clinic, its SEQUENCE from the appointment's
 revision, DTSTAMP from the schedule's ``updated`` date, so the same schedule always
 gives the same bytes and a re-export after a change updates events instead of adding
@@ -13,15 +16,12 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
-
-from icalendar import Alarm, Calendar, Event, Timezone
-from icalendar.prop import vDuration, vText
 
 from ..errors import OutputError, Problem
 from ..io.common import atomic_write
@@ -30,6 +30,7 @@ from ..model.clinic import Chair, Clinic, StaffMember
 from ..model.protocol import Protocol
 from ..model.schedule import Appointment, Schedule, ScheduledPatient
 from ..protocols import builtin_raw
+from .icalwrite import CRLF, duration, escape_text, fold, local_datetime, raw_line, text_line, utc_datetime
 
 View = Literal["patient", "chair", "staff", "clinic"]
 VIEWS: tuple[View, ...] = ("patient", "chair", "staff", "clinic")
@@ -68,6 +69,40 @@ class CalendarFile:
     title: str
     events: int
     data: bytes
+
+
+@dataclass(frozen=True)
+class EventResource:
+    """One appointment's event as a calendar of its own, as a CalDAV server stores it."""
+
+    appointment: str
+    uid: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """One calendar of an export, produced only when it is written."""
+
+    filename: str
+    title: str
+    events: int
+    _builder: _Builder
+    _entries: Sequence[_Entry]
+    _view: View
+    _raw_title: str
+
+    def chunks(self) -> Iterator[str]:
+        """The calendar's text, piece by piece (header, time zone, one event at a time)."""
+        return self._builder.chunks(self._raw_title, self._entries, self._view)
+
+    @property
+    def data(self) -> bytes:
+        return "".join(self.chunks()).encode("utf-8")
+
+    def resources(self) -> Iterator[EventResource]:
+        """Each event in a calendar of its own (RFC 4791: one component per resource, no METHOD)."""
+        return self._builder.resources(self._entries, self._view)
 
 
 # -- checks ---------------------------------------------------------------------------
@@ -147,8 +182,12 @@ def offset_warnings(schedule: Schedule, clinic: Clinic, path: str, index: Positi
 
 def build_calendars(schedule: Schedule, clinic: Clinic, options: ExportOptions) -> list[CalendarFile]:
     """The calendars of one view, sorted by file name; each as the bytes to write."""
-    builder = _Builder(schedule, clinic, options)
-    return builder.build()
+    return [CalendarFile(c.filename, c.title, c.events, c.data) for c in calendar_sources(schedule, clinic, options)]
+
+
+def calendar_sources(schedule: Schedule, clinic: Clinic, options: ExportOptions) -> list[CalendarSource]:
+    """The calendars of one view, sorted by file name, each produced when it is written."""
+    return _Builder(schedule, clinic, options).build()
 
 
 def uid_for(appointment_id: str, clinic_name: str) -> str:
@@ -176,11 +215,6 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _text(value: str) -> vText:
-    # icalendar types unknown properties (NAME, X-...) as raw values; vText escapes them.
-    return vText(clean_text(value))
-
-
 @dataclass
 class _Entry:
     patient: ScheduledPatient
@@ -196,8 +230,11 @@ class _Builder:
         self.zone = clinic.zone
         self.clinic_name = clinic.info.name
         self.entries = self._entries()
-        self.stamp = self._stamp()
+        self.stamp = utc_datetime(self._stamp())
         self.timezone = self._vtimezone()
+        self.start_name, self.end_name = self._time_names()
+        self.alarms = sorted(set(options.alarms), reverse=True)
+        self.clinic_text = clean_text(self.clinic_name)
 
     # the appointments, in time order, each knowing whether it makes up an earlier one
     def _entries(self) -> list[_Entry]:
@@ -213,19 +250,39 @@ class _Builder:
         out.sort(key=lambda e: (e.appt.start, e.appt.id))
         return out
 
-    def _vtimezone(self) -> Timezone:
-        """The clinic's zone from the day of the first appointment to the day after the last.
+    def _vtimezone(self) -> str:
+        """The clinic's zone from the day of the first appointment to the day after the last,
+        as the VTIMEZONE component's text (the icalendar library derives the transitions).
 
         A calendar needs at least one component, so an export without events still
         carries the zone (for the day of the schedule's last write).
         """
+        from icalendar import Timezone
+
         if self.entries:
             first = min(e.appt.start.astimezone(self.zone).date() for e in self.entries)
             last = max(e.appt.end.astimezone(self.zone).date() for e in self.entries)
         else:
-            first = last = self.stamp.date()
-        return Timezone.from_tzinfo(self.zone, self.clinic.info.timezone,
-                                    first_date=first, last_date=last + dt.timedelta(days=1))
+            first = last = self._stamp().date()
+        component = Timezone.from_tzinfo(self.zone, self.clinic.info.timezone,
+                                         first_date=first, last_date=last + dt.timedelta(days=1))
+        return component.to_ical().decode("utf-8")
+
+    def _time_names(self) -> tuple[str, str]:
+        """``DTSTART;TZID=zone`` and ``DTEND;TZID=zone``, or the bare names where the zone is
+        UTC (RFC 5545 writes UTC times with a ``Z`` instead of a TZID)."""
+        from icalendar.timezone.tzid import tzid_from_dt
+
+        self.utc = False
+        tzid = tzid_from_dt(dt.datetime(2000, 1, 1, tzinfo=self.zone))
+        if tzid == "UTC":
+            self.utc = True
+            return "DTSTART", "DTEND"
+        if tzid is None:
+            tzid = self.clinic.info.timezone
+        if any(c in tzid for c in ':;,"'):
+            tzid = '"' + tzid.replace('"', "") + '"'
+        return f"DTSTART;TZID={tzid}", f"DTEND;TZID={tzid}"
 
     def _stamp(self) -> dt.datetime:
         """DTSTAMP: midnight UTC of the schedule's last write, never the wall clock."""
@@ -237,7 +294,7 @@ class _Builder:
 
     # -- views --
 
-    def build(self) -> list[CalendarFile]:
+    def build(self) -> list[CalendarSource]:
         by = self.options.by
         if by == "patient":
             files = self._patients()
@@ -253,7 +310,7 @@ class _Builder:
             files = [self._calendar("clinic.ics", f"{self.clinic_name}: all appointments", self.entries, "clinic")]
         return sorted(files, key=lambda f: f.filename)
 
-    def _patients(self) -> list[CalendarFile]:
+    def _patients(self) -> list[CalendarSource]:
         wanted = set(self.options.patients)
         chosen = [p for p in self.schedule.patients if not wanted or p.id in wanted]
         stems = file_stems([p.id for p in chosen])
@@ -267,65 +324,90 @@ class _Builder:
             out.append(self._calendar(f"patient-{stems[patient.id]}.ics", title, entries, "patient"))
         return out
 
-    def _per(self, view: View, items: Sequence, words) -> list[CalendarFile]:
+    def _per(self, view: View, items: Sequence, words) -> list[CalendarSource]:
         """One calendar per chair or staff member: the appointments whose ``chair`` or
         ``staff`` (the field named like the view) is its id."""
         stems = file_stems([x.id for x in items])
+        by_id: dict[str | None, list[_Entry]] = {}
+        for e in self.entries:  # one pass, not one scan of every entry per chair
+            by_id.setdefault(getattr(e.appt, view), []).append(e)
         return [self._calendar(f"{view}-{stems[x.id]}.ics", f"{words(x)}, {self.clinic_name}",
-                               [e for e in self.entries if getattr(e.appt, view) == x.id], view)
+                               by_id.get(x.id, []), view)
                 for x in items]
 
     # -- one calendar --
 
-    def _calendar(self, filename: str, title: str, entries: Sequence[_Entry], view: View) -> CalendarFile:
-        cal = Calendar()
-        cal.add("PRODID", PRODID)
-        cal.add("VERSION", "2.0")
-        cal.add("CALSCALE", "GREGORIAN")
-        cal.add("METHOD", "PUBLISH")
-        cal.add("NAME", _text(title))
-        cal.add("X-WR-CALNAME", _text(title))
+    def _calendar(self, filename: str, title: str, entries: Sequence[_Entry], view: View) -> CalendarSource:
+        return CalendarSource(filename, clean_text(title), len(entries), self, entries, view, title)
+
+    def _about(self) -> str:
         info = self.schedule.schedule
         about = f"Exported by tms-sched from schedule revision {info.revision}"
-        about += f" (updated {info.updated.isoformat()})." if info.updated else "."
-        cal.add("DESCRIPTION", _text(about))
-        cal.add("X-WR-CALDESC", _text(about))
-        cal.add("X-WR-TIMEZONE", self.clinic.info.timezone)
-        # A subscribed calendar asks again this often (RFC 7986; the older X- name for Outlook).
-        cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-        cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-        cal.add(CLINIC_PROPERTY, _text(self.clinic_name))
-        cal.add_component(self.timezone)
-        for entry in entries:
-            cal.add_component(self._event(entry, view))
-        return CalendarFile(filename, clean_text(title), len(entries), cal.to_ical())
+        return about + (f" (updated {info.updated.isoformat()})." if info.updated else ".")
 
-    def _event(self, entry: _Entry, view: View) -> Event:
+    def chunks(self, title: str, entries: Sequence[_Entry], view: View) -> Iterator[str]:
+        """A whole calendar: its properties, the zone, then one event at a time."""
+        about = clean_text(self._about())
+        name = clean_text(title)
+        refresh = duration(REFRESH)
+        yield "".join((
+            "BEGIN:VCALENDAR" + CRLF,
+            raw_line("VERSION", "2.0"),
+            text_line("PRODID", PRODID),
+            raw_line("CALSCALE", "GREGORIAN"),
+            raw_line("METHOD", "PUBLISH"),
+            text_line("DESCRIPTION", about),
+            text_line("X-WR-CALDESC", about),
+            text_line("NAME", name),
+            text_line("X-WR-CALNAME", name),
+            # A subscribed calendar asks again this often (RFC 7986; the older X- name for Outlook).
+            raw_line("REFRESH-INTERVAL;VALUE=DURATION", refresh),
+            raw_line("X-PUBLISHED-TTL", refresh),
+            text_line(CLINIC_PROPERTY, self.clinic_text),
+            raw_line("X-WR-TIMEZONE", self.clinic.info.timezone),
+            self.timezone,
+        ))
+        for entry in entries:
+            yield self._event(entry, view)
+        yield "END:VCALENDAR" + CRLF
+
+    def resources(self, entries: Sequence[_Entry], view: View) -> Iterator[EventResource]:
+        head = "".join(("BEGIN:VCALENDAR" + CRLF, raw_line("VERSION", "2.0"), text_line("PRODID", PRODID),
+                        raw_line("CALSCALE", "GREGORIAN"), self.timezone))
+        for entry in entries:
+            text = head + self._event(entry, view) + "END:VCALENDAR" + CRLF
+            yield EventResource(entry.appt.id, uid_for(entry.appt.id, self.clinic_name), text.encode("utf-8"))
+
+    def _event(self, entry: _Entry, view: View) -> str:
         appt = entry.appt
         protocol = self.clinic.protocols[entry.patient.protocol]
         what = _what(appt, protocol, entry.makeup)
         summary = what if view == "patient" else f"{self._who(entry.patient.id)}: {what}"
         if appt.status in STATUS_PREFIX:
             summary = f"{STATUS_PREFIX[appt.status]}: {summary}"
-        event = Event()
-        event.add("UID", uid_for(appt.id, self.clinic_name))
-        event.add("DTSTAMP", self.stamp)
-        event.add("SEQUENCE", appt.revision)
-        event.add("DTSTART", appt.start.astimezone(self.zone))
-        event.add("DTEND", appt.end.astimezone(self.zone))
-        event.add("SUMMARY", clean_text(summary))
-        event.add("LOCATION", clean_text(self._location(appt)))
-        event.add("DESCRIPTION", clean_text(self._description(entry, protocol)))
-        event.add("STATUS", EVENT_STATUS[appt.status])
-        event.add("TRANSP", "OPAQUE" if appt.live else "TRANSPARENT")
-        if appt.status == "planned":
-            for minutes in sorted(set(self.options.alarms), reverse=True):
-                alarm = Alarm()
-                alarm.add("ACTION", "DISPLAY")
-                alarm.add("DESCRIPTION", clean_text(what))
-                alarm.add("TRIGGER", dt.timedelta(minutes=-minutes))
-                event.add_component(alarm)
-        return event
+        start = appt.start.astimezone(self.zone)
+        end = appt.end.astimezone(self.zone)
+        z = "Z" if self.utc else ""
+        lines = [
+            "BEGIN:VEVENT" + CRLF,
+            text_line("SUMMARY", clean_text(summary)),
+            fold(f"{self.start_name}:{local_datetime(start)}{z}") + CRLF,
+            fold(f"{self.end_name}:{local_datetime(end)}{z}") + CRLF,
+            "DTSTAMP:" + self.stamp + CRLF,
+            text_line("UID", uid_for(appt.id, self.clinic_name)),
+            f"SEQUENCE:{appt.revision}" + CRLF,
+            text_line("DESCRIPTION", clean_text(self._description(entry, protocol))),
+            text_line("LOCATION", clean_text(self._location(appt))),
+            "STATUS:" + EVENT_STATUS[appt.status] + CRLF,
+            "TRANSP:" + ("OPAQUE" if appt.live else "TRANSPARENT") + CRLF,
+        ]
+        if appt.status == "planned" and self.alarms:
+            reminder = text_line("DESCRIPTION", clean_text(what))
+            for minutes in self.alarms:
+                lines.append("BEGIN:VALARM" + CRLF + "ACTION:DISPLAY" + CRLF + reminder
+                             + "TRIGGER:" + duration(dt.timedelta(minutes=-minutes)) + CRLF + "END:VALARM" + CRLF)
+        lines.append("END:VEVENT" + CRLF)
+        return "".join(lines)
 
     def _who(self, patient_id: str) -> str:
         name = self.options.names.get(patient_id)
@@ -420,25 +502,44 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
+HEADER_BYTES = 64 * 1024
+"""How much of a file is read to tell whether it is an export: its calendar properties
+come before the first component, well within this."""
+
+
 def is_our_export(path: Path, clinic_name: str) -> bool:
-    """True when ``path`` is a calendar this command wrote for this clinic."""
+    """True when ``path`` is a calendar this command wrote for this clinic.
+
+    Only the calendar's own properties are read (the lines before its first component),
+    so that telling a large earlier export apart costs neither the time nor the memory
+    of parsing all its events.
+    """
     try:
-        data = path.read_bytes()
-        cal = Calendar.from_ical(data)
-    except Exception:  # anything unreadable or unparsable is not ours
+        with open(path, "rb") as handle:
+            head = handle.read(HEADER_BYTES)
+        text = head.decode("utf-8", errors="replace")
+    except OSError:
         return False
-    if isinstance(cal, list) or cal.name != "VCALENDAR":
+    lines = re.sub(r"\r?\n[ \t]", "", text).splitlines()
+    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR":
         return False
-    if str(cal.get("PRODID", "")) != PRODID:
+    props: dict[str, str] = {}
+    for line in lines[1:]:
+        if line.upper().startswith(("BEGIN:", "END:")):
+            break
+        name, sep, value = line.partition(":")
+        if sep:
+            props.setdefault(name.split(";", 1)[0].upper(), value)
+    else:
+        return False  # no component within the header: not a calendar this command wrote
+    if props.get("PRODID") != PRODID:
         return False
-    # icalendar keeps an X- property's text as written (escaped); accept either form.
-    marker = str(cal.get(CLINIC_PROPERTY, ""))
     name = clean_text(clinic_name)
-    return marker in (name, vText(name).to_ical().decode("utf-8"))
+    return props.get(CLINIC_PROPERTY) in (name, escape_text(name))
 
 
-def write_calendars(directory: str, files: Sequence[CalendarFile], clinic_name: str) -> list[Path]:
-    """Write every file atomically into ``directory``.
+def write_calendars(directory: str, files: Sequence[CalendarFile | CalendarSource], clinic_name: str) -> list[Path]:
+    """Write every file atomically into ``directory``, each as it is produced.
 
     Files this command wrote for the same clinic are replaced; any other file in the
     way stops the export before anything is written.
@@ -451,8 +552,9 @@ def write_calendars(directory: str, files: Sequence[CalendarFile], clinic_name: 
         raise OutputError(f"{names}: already exists and is not a calendar that tms-sched exported for "
                           f"{clinic_name}; refusing to overwrite it (move it away or choose another -o)")
     for target, f in zip(targets, files):
+        pieces = f.chunks() if isinstance(f, CalendarSource) else f.data.decode("utf-8")
         try:
-            atomic_write(target, f.data.decode("utf-8"))
+            atomic_write(target, pieces)
         except OSError as exc:
             raise OutputError(f"{target}: cannot be written ({exc.strerror or exc}); "
                               "check that the folder is writable and the disk not full") from None
