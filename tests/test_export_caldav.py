@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 
+from davserver import TIMEOUT, radicale
 from tms_sched.cli import main
 from tms_sched.io.schedule import load_schedule
 
@@ -27,7 +23,6 @@ FIX = Path(__file__).parent / "fixtures" / "export"
 SCHEDULE = str(FIX / "schedule.toml")
 CLINIC = str(FIX / "clinic.toml")
 ZONE = ZoneInfo("America/Los_Angeles")
-TIMEOUT = 10  # seconds for any one request, and for the server to start or stop
 AUTH = "Basic " + base64.b64encode(b"coordinator:any").decode("ascii")  # auth none takes any password
 NS = {"D": "DAV:", "C": "urn:ietf:params:xml:ns:caldav"}
 QUERY = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -37,44 +32,11 @@ QUERY = b"""<?xml version="1.0" encoding="utf-8"?>
 </C:calendar-query>"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def caldav(tmp_path):
     """A Radicale server on 127.0.0.1, storing in tmp_path; stopped after the test."""
-    port = free_port()
-    log = open(tmp_path / "radicale.log", "wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--config", os.devnull,
-         "--server-hosts", f"127.0.0.1:{port}", "--auth-type", "none", "--rights-type", "owner_only",
-         "--storage-filesystem-folder", str(tmp_path / "collections"), "--logging-level", "warning"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"radicale exited with {server.returncode}: {(tmp_path / 'radicale.log').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("radicale did not start listening within the timeout")
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=TIMEOUT)
-        log.close()
+    with radicale(tmp_path) as url:
+        yield url
 
 
 def request(url: str, method: str, body: bytes | None = None, **headers: str) -> tuple[int, bytes]:

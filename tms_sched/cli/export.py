@@ -15,7 +15,7 @@ MAX_ALARM_MINUTES = 4 * 7 * 24 * 60
 
 @main.group()
 def export() -> None:
-    """Write the schedule in formats other programs read (iCalendar)."""
+    """Write the schedule in formats other programs read (iCalendar files, a CalDAV server)."""
 
 
 @export.command("ical", short_help="Write iCalendar files by patient, chair, staff or clinic.")
@@ -47,20 +47,103 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     Files are named patient-ID.ics, chair-ID.ics, staff-ID.ics or clinic.ics. A file
     already in DIR is replaced only when it is an earlier export for the same clinic.
     """
-    from ..io import load_setup
-    from ..io.schedule import load_schedule
-    from ..io.validation import suggest
-    from ..render.ical import ExportOptions, calendar_sources, offset_warnings, schedule_problems, write_calendars
-    from .inputs import in_the_right_places
+    from ..render.ical import ExportOptions, calendar_sources, write_calendars
 
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o {out_dir}: is a file, not a folder; give the folder to write the calendars into")
     if patient_ids and view != "patient":
         raise UsageError(f"--patient chooses patient calendars; use it with --by patient, not --by {view}")
+    schedule, clinic, names = load_for_export("ical", "", schedule_path, clinic_path, roster_paths, view,
+                                              patient_ids, include_names)
+
+    options = ExportOptions(by=view, patients=patient_ids, names=names, alarms=alarms)  # type: ignore[arg-type]
+    files = calendar_sources(schedule, clinic, options)
+    if files and not folder.exists():
+        try:  # only once there is something to write: a refused export leaves nothing behind
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise UsageError(f"-o {out_dir}: cannot create the folder ({exc.strerror})") from None
+        click.echo(f"created {with_slash(out_dir)}", err=True)
+    paths = write_calendars(out_dir, files, clinic.info.name)
+    for path, f in zip(paths, files):
+        click.echo(f"{path}: {f.events} event{'' if f.events == 1 else 's'}")
+    if not files:
+        click.echo(f"nothing to export: {schedule_path} has no patients", err=True)
+
+
+@export.command("caldav", short_help="Publish the calendars to a CalDAV server, sending only what changed.")
+@click.argument("schedule_path", metavar="SCHEDULE")
+@click.option("--clinic", "clinic_path", required=True, metavar="FILE", help="The clinic file the schedule was planned with.")
+@click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
+              help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
+              "The clinic file's own [[patients]] are always read.")
+@click.option("--url", required=True, metavar="URL",
+              help="The CalDAV collection to publish below, such as your calendar home "
+                   "(https://dav.example.org/USER/); each calendar is a collection inside it.")
+@click.option("--by", "view", required=True, type=LazyChoice("render.ical:VIEWS"),
+              help="One calendar per patient, per chair, per staff member whom appointments name (not "
+                   "technicians), or one for the whole clinic.")
+@click.option("--user", metavar="NAME",
+              help="The user to sign in as (default: the login of ~/.netrc's entry for the server). The password "
+                   "comes from TMS_SCHED_CALDAV_PASSWORD or ~/.netrc, never from the command line.")
+@click.option("--include-names", is_flag=True,
+              help="Show patients' names from the roster; without it patients appear by id only.")
+def caldav(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], url: str, view: str,
+           user: str | None, include_names: bool) -> None:
+    """Publish the schedule to a CalDAV server, one calendar per patient, chair, staff member or clinic.
+
+    Each calendar is a collection below URL named like the file export's (patient-ID,
+    chair-ID, staff-ID, clinic), created when missing. Each appointment is one event
+    resource named by its id, with the same UID as in the .ics files. Only what changed
+    is sent: new events are created, changed ones replaced (guarded by their ETag, so an
+    edit made on the server meanwhile stops the publish), and events of this clinic that
+    the schedule no longer holds are removed, also from this view's calendars that the
+    export no longer has. Anything else on the server is left alone. Publishing again
+    after no change sends nothing.
+
+    The password comes from the TMS_SCHED_CALDAV_PASSWORD environment variable or from
+    ~/.netrc's entry for the server's host. Prints what it did per calendar and in total.
+    """
+    from ..publish.caldav import Publisher, total
+    from ..publish.dav import DavClient, find_credentials
+    from ..render.ical import ExportOptions, calendar_sources
+    from . import progress_bar
+
+    schedule, clinic, names = load_for_export("caldav", "--url URL --by VIEW", schedule_path, clinic_path,
+                                              roster_paths, view, (), include_names)
+    sources = calendar_sources(schedule, clinic, ExportOptions(by=view, names=names))  # type: ignore[arg-type]
+    client = DavClient(url, find_credentials(url, user))
+    progress, update = progress_bar("publishing")
+    try:
+        publisher = Publisher(client, clinic.info.name, progress=update)
+        if progress is not None:
+            with progress:
+                tallies = publisher.publish(sources, f"{view}-")
+        else:
+            tallies = publisher.publish(sources, f"{view}-")
+    finally:
+        client.close()
+    for tally in tallies:
+        made = " (new calendar)" if tally.new_calendar else ""
+        click.echo(f"{tally.name}{made}: {tally.words()}")
+    calendars = len(sources)
+    click.echo(f"published {calendars} calendar{'' if calendars == 1 else 's'} to {client.url(client.base_path)}: "
+               f"{total(tallies).words()}")
+
+
+def load_for_export(command: str, rest: str, schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...],
+                    view: str, patient_ids: tuple[str, ...], include_names: bool):
+    """The schedule, the clinic and the patients' names (with --include-names), every
+    refusal of ``export ical`` and ``export caldav`` made once for both."""
+    from ..io import load_setup
+    from ..io.schedule import load_schedule
+    from ..io.validation import suggest
+    from ..render.ical import offset_warnings, schedule_problems
+    from .inputs import in_the_right_places
 
     order = ("the schedule comes first, the clinic file after --clinic and rosters after --roster: "
-             "tms-sched export ical SCHEDULE --clinic CLINIC [--roster ROSTER]...")
+             f"tms-sched export {command} SCHEDULE --clinic CLINIC [--roster ROSTER]...{' ' + rest if rest else ''}")
     places = [(schedule_path, "schedule"), (clinic_path, "clinic"), *((r, "roster") for r in roster_paths)]
     try:
         clinic, roster = load_setup(clinic_path, roster_paths)
@@ -77,9 +160,10 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
     head = [p for p in problems if p.path in ("schedule.clinic", "schedule.timezone")]
     if any(p.path == "schedule.clinic" for p in head) and len(problems) > len(head):
         # Another clinic's file: its chairs and staff mismatch everywhere; say it once.
-        rest = len(problems) - len(head)
-        problems = head + [Problem(schedule_path, None, message=f"{rest} more problem{'s' if rest != 1 else ''} "
-                                   "with chairs and staff follow from that; they are not listed")]
+        rest_count = len(problems) - len(head)
+        problems = head + [Problem(schedule_path, None, message=f"{rest_count} more problem"
+                                   f"{'s' if rest_count != 1 else ''} with chairs and staff follow from that; "
+                                   "they are not listed")]
     if problems:
         raise InputError(problems)
     warn(offset_warnings(schedule, clinic, schedule_path, index))
@@ -105,17 +189,4 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
             shown = ", ".join(nameless[:10]) + (" ..." if len(nameless) > 10 else "")
             click.echo(f"warning: no name in the roster for {shown}; "
                        f"{'it is' if len(nameless) == 1 else 'they are'} exported by id", err=True)
-
-    options = ExportOptions(by=view, patients=patient_ids, names=names, alarms=alarms)  # type: ignore[arg-type]
-    files = calendar_sources(schedule, clinic, options)
-    if files and not folder.exists():
-        try:  # only once there is something to write: a refused export leaves nothing behind
-            folder.mkdir(parents=True)
-        except OSError as exc:
-            raise UsageError(f"-o {out_dir}: cannot create the folder ({exc.strerror})") from None
-        click.echo(f"created {with_slash(out_dir)}", err=True)
-    paths = write_calendars(out_dir, files, clinic.info.name)
-    for path, f in zip(paths, files):
-        click.echo(f"{path}: {f.events} event{'' if f.events == 1 else 's'}")
-    if not files:
-        click.echo(f"nothing to export: {schedule_path} has no patients", err=True)
+    return schedule, clinic, names

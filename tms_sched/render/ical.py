@@ -77,6 +77,8 @@ class EventResource:
 
     appointment: str
     uid: str
+    name: str
+    """The resource's name: the appointment id, spelled safely where it must be (as file names are)."""
     data: bytes
 
 
@@ -374,9 +376,11 @@ class _Builder:
     def resources(self, entries: Sequence[_Entry], view: View) -> Iterator[EventResource]:
         head = "".join(("BEGIN:VCALENDAR" + CRLF, raw_line("VERSION", "2.0"), text_line("PRODID", PRODID),
                         raw_line("CALSCALE", "GREGORIAN"), self.timezone))
+        stems = file_stems([e.appt.id for e in entries])
         for entry in entries:
             text = head + self._event(entry, view) + "END:VCALENDAR" + CRLF
-            yield EventResource(entry.appt.id, uid_for(entry.appt.id, self.clinic_name), text.encode("utf-8"))
+            yield EventResource(entry.appt.id, uid_for(entry.appt.id, self.clinic_name), f"{stems[entry.appt.id]}.ics",
+                                text.encode("utf-8"))
 
     def _event(self, entry: _Entry, view: View) -> str:
         appt = entry.appt

@@ -1,0 +1,1 @@
+"""Publishing exports to servers (CalDAV)."""
