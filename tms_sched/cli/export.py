@@ -15,7 +15,7 @@ MAX_ALARM_MINUTES = 4 * 7 * 24 * 60
 
 @main.group()
 def export() -> None:
-    """Write the schedule in formats other programs read (iCalendar files, a CalDAV server)."""
+    """Write calendars: iCalendar files, or a CalDAV server."""
 
 
 @export.command("ical", short_help="Write iCalendar files by patient, chair, staff or clinic.")
