@@ -268,3 +268,29 @@ def test_an_untrusted_certificate_is_a_clear_exit_2(home, tmp_path):
         httpd.shutdown()
     assert result.exit_code == 2
     assert "the server's TLS certificate is not trusted (self-signed certificate)" in result.stderr
+
+
+def test_a_redirect_names_the_address_to_give_instead(home):
+    """Servers often move CalDAV under another path (/.well-known/caldav, /remote.php/dav)."""
+    import http.server
+    import threading
+
+    class Moved(http.server.BaseHTTPRequestHandler):
+        def do_PROPFIND(self):  # noqa: N802 (the method's name is the HTTP verb)
+            self.send_response(301)
+            self.send_header("Location", "/remote.php/dav/calendars/coordinator/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        result = publish(f"http://127.0.0.1:{httpd.server_address[1]}/.well-known/caldav")
+    finally:
+        httpd.shutdown()
+    assert result.exit_code == 2
+    assert (f"the server sends PROPFIND elsewhere (301, to http://127.0.0.1:{httpd.server_address[1]}"
+            "/remote.php/dav/calendars/coordinator/); give the address it names as --url") in result.stderr

@@ -181,6 +181,10 @@ class DavClient:
             raise PublishError(f"{self.url(path)}: {method} is forbidden for "
                                f"{self.credentials.user or 'this user'} (403); check --url and --user, or ask the "
                                "server's administrator for access to that collection")
+        if 300 <= response.status < 400 and response.header("location"):
+            target = urljoin(self.url(path), response.header("location") or "")
+            raise PublishError(f"{self.url(path)}: the server sends {method} elsewhere ({response.status}, to "
+                               f"{target}); give the address it names as --url")
         if 500 <= response.status:
             raise PublishError(f"{self.url(path)}: the server failed on {method} ({response.status} "
                                f"{_reason(response)}); see the server's log, then try again")
