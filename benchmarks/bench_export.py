@@ -104,7 +104,7 @@ def main() -> int:
     plan = rows[0][1]
     print(f"{args.patients} referrals, about {appointments} appointments; --by patient: {files} files, "
           f"{size:.1f} MB; --by clinic: {clinic_size:.1f} MB")
-    print(f"| command | CPU s | wall s | peak RSS | time / plan | memory / plan |")
+    print("| command | CPU s | wall s | peak RSS | time / plan | memory / plan |")
     print("| --- | --- | --- | --- | --- | --- |")
     worst_time = worst_memory = 0.0
     for label, m in rows:

@@ -294,3 +294,18 @@ def test_a_redirect_names_the_address_to_give_instead(home):
     assert result.exit_code == 2
     assert (f"the server sends PROPFIND elsewhere (301, to http://127.0.0.1:{httpd.server_address[1]}"
             "/remote.php/dav/calendars/coordinator/); give the address it names as --url") in result.stderr
+
+
+def test_a_discharge_marked_with_mark_cancels_the_patients_planned_events(server, home, tmp_path):
+    base = f"{server}/{USER}/"
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_bytes(SCHEDULE.read_bytes())
+    assert publish(base, schedule).exit_code == 0
+    marked = CliRunner().invoke(main, ["mark", str(schedule), "P-0003", "--discharge", "--reason", "moved away"])
+    assert marked.exit_code == 0, marked.output
+    result = publish(base, schedule)
+    assert result.exit_code == 0, result.output
+    assert counts(result, "patient-P-0003") == "0 created, 1 updated, 0 removed, 2 unchanged"
+    assert counts(result, "patient-P-0001") == "0 created, 0 updated, 0 removed, 8 unchanged"
+    (session,) = [e for e in events(f"{base}patient-P-0003/").values() if "P-0003-02," in e.description]
+    assert session.status == "CANCELLED" and session.summary.startswith("Cancelled:")

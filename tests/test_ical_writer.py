@@ -35,7 +35,7 @@ TEXT = st.lists(PIECES, max_size=40).map("".join).filter(lambda t: "\\N" not in 
 
 
 def setup(schedule_path: Path, clinic_path: Path):
-    clinic, roster = load_setup(str(clinic_path))
+    clinic, _ = load_setup(str(clinic_path))
     schedule, _ = load_schedule(str(schedule_path))
     return schedule, clinic
 
@@ -92,7 +92,7 @@ def test_folded_lines_keep_to_75_octets_and_whole_characters(value):
 
 
 def test_every_reminder_duration_is_the_librarys():
-    for minutes in range(0, 4 * 7 * 24 * 60 + 1):
+    for minutes in range(4 * 7 * 24 * 60 + 1):
         delta = dt.timedelta(minutes=-minutes)
         assert duration(delta) == vDuration(delta).to_ical().decode("ascii"), minutes
     assert duration(dt.timedelta(hours=1)) == "PT1H"
