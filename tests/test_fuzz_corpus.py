@@ -33,6 +33,8 @@ COMMANDS = [
     ["show", "schedule.toml", "--clinic", "clinic.toml", "--view", "patient", "--patient", "P-1", *TODAY],
     ["export", "ical", "schedule.toml", "--clinic", "clinic.toml", "--by", "patient", "-o", "cal"],
     ["export", "ical", "schedule.toml", "--clinic", "clinic.toml", "--by", "clinic", "-o", "cal"],
+    # nothing listens on the discard port: the inputs are read and judged, then the connection is refused
+    ["export", "caldav", "schedule.toml", "--clinic", "clinic.toml", "--by", "chair", "--url", "http://127.0.0.1:9/d/"],
     ["mark", "mark.toml", "P-1", "2027-01-06", "missed", "--note", "[/]", *TODAY],
     ["mark", "mark.toml", "--closed", "2027-01-07", "--reason", "[/]", *TODAY],
     ["closures", "clinic.toml", "--from", "2027-01-01", "--to", "2027-03-31"],
