@@ -27,7 +27,9 @@ the files is local wall-clock time in the clinic's zone (a closure's or downtime
 LOCAL_DATETIME = {
     "type": "string",
     "format": "partial-date-time",
-    "pattern": r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+    # check-jsonschema hands a TOML local date-time to the schema with a "Z" appended
+    # (JSON Schema has no local date-time), taplo without: both spellings of one value.
+    "pattern": r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?$",
     "description": "a local date-time without UTC offset, e.g. 2026-12-10T12:00:00",
 }
 
