@@ -271,3 +271,12 @@ def test_a_cancelled_appointment_is_called_about_at_the_time_the_patient_knew(de
     assert (appt.status, appt.revision) == ("cancelled", 3)
     assert "cancelled Fri 2027-03-05 10:00 - treatment 4 A" in _calls(s, c, 2)   # told 10:00 at revision 2
     assert "cancelled Fri 2027-03-05 09:00 - treatment 4 A" in _calls(s, c, 1)   # still 09:00 at revision 1
+
+
+def test_an_id_typed_without_its_leading_zero_is_offered_with_it(desk: Path) -> None:
+    result = run("pin", str(desk / "schedule.toml"), "R-001-4", "--today", "2027-03-01")
+    assert result.exit_code == 2
+    assert "no appointment 'R-001-4' in the schedule" in result.stderr
+    assert "did you mean 'R-001-04'?" in result.stderr and "R-001-24" not in result.stderr
+    spelled = run("pin", str(desk / "schedule.toml"), "R-001-04x", "--today", "2027-03-01")
+    assert "did you mean 'R-001-04'?" in spelled.stderr    # other typos still get the closest spelling

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -98,9 +99,17 @@ def _listing(appt: Appointment, zone: dt.tzinfo, with_date: bool = False) -> str
     return f"{when} {describe(appt)} ({appt.id}, {appt.status})"
 
 
+def _numbers_by_value(text: str) -> str:
+    return re.sub(r"\d+", lambda m: str(int(m.group())), text)
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` when a close choice exists, else ``""``."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    """``"; did you mean 'x'?"`` when a close choice exists, else ``""``. A choice that differs
+    only in leading zeros (``R-001-4`` for ``R-001-04``) comes first: spelling alone would
+    offer ``R-001-24``."""
+    options = sorted(set(choices))
+    same = [c for c in options if _numbers_by_value(c) == _numbers_by_value(word)]
+    close = same[:1] or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
