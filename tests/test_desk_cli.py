@@ -280,3 +280,14 @@ def test_an_id_typed_without_its_leading_zero_is_offered_with_it(desk: Path) -> 
     assert "did you mean 'R-001-04'?" in result.stderr and "R-001-24" not in result.stderr
     spelled = run("pin", str(desk / "schedule.toml"), "R-001-04x", "--today", "2027-03-01")
     assert "did you mean 'R-001-04'?" in spelled.stderr    # other typos still get the closest spelling
+
+
+def test_a_move_to_where_it_already_stands_writes_nothing(desk: Path) -> None:
+    s, c = str(desk / "schedule.toml"), str(desk / "clinic.toml")
+    before = (desk / "schedule.toml").read_bytes()
+    result = run("move", s, "R-001-04", "2027-03-05", "09:00", "--clinic", c, "--chair", "A", "--today", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "note: R-001 treatment session 4 (R-001-04) is already at 2027-03-05 09:00 on chair A; nothing to move\n"
+        f"nothing changed; {s} not written\n")
+    assert (desk / "schedule.toml").read_bytes() == before
