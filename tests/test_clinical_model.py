@@ -288,3 +288,62 @@ def test_random_clinics_with_supervision_ratios_and_monitoring_plan_clean(setup)
     assert course_violations(clinic, schedule, roster.patients, today) == []
     booked = [p.id for p in schedule.patients]
     assert sorted(booked + [u.id for u in schedule.unplaced]) == sorted(p.id for p in roster.patients)
+
+
+# -- views and calendars show the monitoring ----------------------------------------------------
+
+def _show(schedule: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, ["show", str(schedule), "--clinic", str(CLINIC), "--today", TODAY,
+                                       "--width", "120", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_views_show_the_monitoring_after_a_dose(planned: Path):
+    schedule, _ = load_schedule(str(planned))
+    dose = schedule.patient("ES-1").appointments[2]
+    start = local(dose)
+    end = start + dt.timedelta(minutes=dose.minutes)
+    out = end + dt.timedelta(minutes=120)
+    day = start.date().isoformat()
+    agenda = _show(planned, "--date", day, "--patient", "ES-1")
+    assert re.search(rf"^  {end:%H:%M}-{out:%H:%M}\s+{dose.chair}\s+ES-1\s+monitoring\s+after 2\s+a nurse on shift$",
+                     agenda, re.M), agenda
+    chairs = _show(planned, "--view", "chairs", "--date", day)
+    assert "≈ monitoring" in chairs and "+120 min observed" in chairs
+    course = _show(planned, "--view", "patient", "--patient", "ES-1")
+    assert re.search(r"^monitoring\s+120 min in the same chair after each session, with a nurse on shift$", course,
+                     re.M), course
+
+
+def test_the_staff_day_lists_supervision_and_observation_hours(planned: Path):
+    schedule, _ = load_schedule(str(planned))
+    dose = schedule.patient("ES-1").appointments[2]
+    day = local(dose).date().isoformat()
+    staff = " ".join(_show(planned, "--view", "staff", "--date", day).split())
+    assert re.search(r"dr-b, physician shift 08:00-13:00 .*supervising 08:00-.* of sessions that need a physician on "
+                     r"site\)", staff), staff
+    end = local(dose) + dt.timedelta(minutes=dose.minutes)
+    assert f"observing {end:%H:%M}-" in staff and "of patients monitored by a nurse)" in staff
+    # a role nobody's sessions need says nothing of the kind
+    tech = staff[staff.index("tech-a"):staff.index("dr-b")]
+    assert "supervising" not in tech and "observing" not in tech
+
+
+def test_a_calendar_event_covers_dose_and_monitoring(planned: Path, tmp_path: Path):
+    import icalendar
+
+    result = CliRunner().invoke(main, ["export", "ical", str(planned), "--clinic", str(CLINIC), "--by", "patient",
+                                       "--patient", "ES-1", "-o", str(tmp_path / "cal")])
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical((tmp_path / "cal" / "patient-ES-1.ics").read_bytes())
+    schedule, _ = load_schedule(str(planned))
+    dose = schedule.patient("ES-1").appointments[2]
+    event = next(e for e in cal.walk("VEVENT") if str(e["UID"]).startswith(f"{dose.id}@"))
+    assert event.decoded("DTSTART") == dose.start
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(minutes=dose.minutes + 120)
+    end = local(dose) + dt.timedelta(minutes=dose.minutes)
+    description = str(event["DESCRIPTION"])
+    assert f"Session: {local(dose):%H:%M}-{end:%H:%M} ({dose.minutes} min)" in description
+    out = end + dt.timedelta(minutes=120)
+    assert f"Monitoring: {end:%H:%M}-{out:%H:%M} (120 min in the same chair, observed by a nurse)" in description

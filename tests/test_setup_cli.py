@@ -69,18 +69,21 @@ def test_protocols_with_clinic_adds_its_own_and_overrides(repo_root: Path) -> No
     assert result.exit_code == 0, result.stderr
     out = lines(result.stdout)
     assert out[0] == "Protocols: 6 built-in (1 changed by the clinic), 1 of the clinic's own"
-    itbs = out.index("standard-itbs         30 sessions of 15 min (the first 60) on an itbs chair")
-    assert out[itbs + 1: itbs + 4] == [
+    itbs = out.index("standard-itbs        30 sessions of 15 min (the first 60) on an itbs chair")
+    assert out[itbs + 1: itbs + 5] == [
         "  1 a day, at most 5 days a week",
+        "  staff ratio: one staff member attends up to 2 sessions at once",
         "  source: Blumberger et al., Lancet 2018 (THREE-D); FDA clearance 2018",
         "  from: built-in, changed by the clinic",
     ]
-    own = out.index("esketamine-induction  8 sessions of 120 min on an observation chair")
-    assert out[own + 1: own + 4] == [
-        "  every 3 to 4 days",
-        "  source: Spravato prescribing information (FDA 2019), induction phase",
-        "  from: the clinic's own",
+    own = out.index("esketamine           12 sessions of 15 min (the first 30) on an observation chair")
+    assert out[own + 1: own + 3] == [
+        "  2, 2, 2, 2 a week, 2 days apart; then 1, 1, 1, 1 a week",
+        "  monitoring: 120 min in the chair after each session, a nurse on shift, up to 3 patients each",
     ]
+    assert out[own + 3: own + 5] == ["  source: Spravato label (FDA 2019); 2 h observation after each dose",
+                                    "  from: the clinic's own"]
+    assert any(line.startswith("Every session runs with a physician on shift ([clinic] supervision)") for line in out)
 
 
 SNT_DETAIL = """\
@@ -158,7 +161,7 @@ def test_protocol_views_fit_the_width(width: int, repo_root: Path) -> None:
     assert max(len(line) for line in text.splitlines()) <= width
     for protocol in library.values():
         assert f"  source: {protocol.source}" in text.splitlines()
-    for pid in ("snt", "maintenance", "esketamine-induction"):
+    for pid in ("snt", "maintenance", "esketamine"):
         console.print(protocol_detail(library[pid], clinic, set(builtin)))
         detail = console.export_text()
         assert max(len(line) for line in detail.splitlines()) <= width

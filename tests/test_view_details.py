@@ -37,12 +37,16 @@ def show(schedule: Path, *args: str, clinic: Path = CONFIG) -> str:
 # -- 8. the first session by its protocol's name -----------------------------------------------
 
 def test_agenda_and_patient_view_name_the_esketamine_first_dose(planned: Path) -> None:
-    agenda = show(planned, "--date", "2026-12-28", "--patient", "R-007")
-    assert re.search(r"^  10:00-12:00\s+O\s+R-007\s+first dose\s+1 of 8\s", agenda, re.M), agenda
+    agenda = show(planned, "--date", "2026-12-01", "--patient", "R-007")
+    assert re.search(r"^  09:00-09:30\s+O\s+R-007\s+first dose\s+1 of 12\s", agenda, re.M), agenda
+    # the 120 minutes of observation after the dose, in the same chair
+    assert re.search(r"^  09:30-11:30\s+O\s+R-007\s+monitoring\s+after 1\s+a nurse on shift$", agenda, re.M), agenda
     assert "mapping" not in agenda
     course = show(planned, "--view", "patient", "--patient", "R-007")
-    assert re.search(r"^first dose\s+Monday 2026-12-28 10:00, chair O", course, re.M), course
-    assert re.search(r"^ 1 12-28\s+○1 first dose\s", course, re.M), course
+    assert re.search(r"^first dose\s+Tuesday 2026-12-01 09:00, chair O", course, re.M), course
+    assert re.search(r"^ 1 11-30\s+.*○1 first dose\s", course, re.M), course
+    assert re.search(r"^monitoring\s+120 min in the same chair after each session, with a nurse on shift$", course,
+                     re.M), course
     assert "mapping" not in course and " map" not in course
 
 
@@ -58,7 +62,7 @@ def test_ical_summary_and_diff_name_the_first_dose(planned: Path, tmp_path: Path
                  "-o", str(tmp_path / "cal"))
     assert result.exit_code == 0, result.output
     ics = (tmp_path / "cal" / "patient-R-007.ics").read_text(encoding="utf-8")
-    assert "SUMMARY:First dose (esketamine-induction)" in ics
+    assert "SUMMARY:First dose (esketamine)" in ics
     # Replan a schedule that lacks R-007: --diff lists the course's new first session.
     schedule, _ = load_schedule(str(planned))
     schedule.patients = [p for p in schedule.patients if p.id != "R-007"]
@@ -137,8 +141,8 @@ def test_the_agenda_of_a_chair_down_all_day_says_so_once(chair_a_down: Path) -> 
 
 
 def test_a_patient_free_day_says_no_appointments_once(planned: Path) -> None:
-    text = show(planned, "--date", "2026-12-12", "--to", "2026-12-14", "--patient", "R-007")
-    day = text[text.index("Monday 2026-12-14"):]
+    text = show(planned, "--date", "2026-12-12", "--to", "2026-12-15", "--patient", "R-007")
+    day = text[text.index("Tuesday 2026-12-15"):]
     assert day.count("no appointments") == 1, text
 
 
@@ -150,7 +154,7 @@ def test_plan_summary_fits_80_columns_without_breaking_a_word(tmp_path: Path) ->
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert any(re.match(r"^R-006\s+maintenance\s+2026-12-01\s", line) for line in lines), result.stdout
-    assert any(re.match(r"^R-007\s+esketamine-induction\s+2026-12-28\s+10:00\s+O\s+2027-01-22\s+-$", line)
+    assert any(re.match(r"^R-007\s+esketamine\s+2026-12-01\s+09:00\s+O\s+2027-01-19\s+-$", line)
                for line in lines), result.stdout
     assert all(line == line.rstrip() for line in lines)
     narrow = run("plan", str(CONFIG), "-o", str(tmp_path / "s.toml"), "--today", "2026-11-30", "--width", "60")

@@ -390,7 +390,8 @@ class _Builder:
         if appt.status in STATUS_PREFIX:
             summary = f"{STATUS_PREFIX[appt.status]}: {summary}"
         start = appt.start.astimezone(self.zone)
-        end = appt.end.astimezone(self.zone)
+        # A monitored session keeps the patient (and the chair) until the monitoring ends.
+        end = appt.chair_end.astimezone(self.zone)
         z = "Z" if self.utc else ""
         lines = [
             "BEGIN:VEVENT" + CRLF,
@@ -437,6 +438,12 @@ class _Builder:
         if appt.staff:
             member = self.clinic.staff_member(appt.staff)
             lines.append(f"With: {_staff_words(member) if member else appt.staff}")
+        if appt.monitor_minutes:
+            end = appt.end.astimezone(self.zone)
+            who = f" by a {protocol.monitor_role}" if protocol.monitor_role else ""
+            lines.append(f"Session: {appt.start.astimezone(self.zone):%H:%M}-{end:%H:%M} ({appt.minutes} min)")
+            lines.append(f"Monitoring: {end:%H:%M}-{appt.chair_end.astimezone(self.zone):%H:%M} "
+                         f"({appt.monitor_minutes} min in the same chair, observed{who})")
         lines.append(f"Status: {STATUS_WORDS[appt.status]}")
         lines.append(f"Appointment {appt.id}, schedule revision {appt.revision}")
         return "\n".join(lines)

@@ -26,7 +26,8 @@ def describe_phase(phase: DailyPhase | WeeklyPhase | IntervalPhase) -> str:
         return text
     if isinstance(phase, WeeklyPhase):
         weeks = ", ".join(str(n) for n in phase.per_week)
-        return f"{phase.sessions} sessions in weekly counts {weeks} (different days)"
+        apart = f"at least {phase.min_days_apart} days apart" if phase.min_days_apart > 1 else "different days"
+        return f"{phase.sessions} sessions in weekly counts {weeks} ({apart})"
     lo, hi = phase.every_days
     return f"{phase.sessions} sessions, {lo} to {hi} days apart"
 
@@ -42,11 +43,28 @@ def pattern(p: Protocol) -> str:
                 text += f", {phase.min_gap_minutes} min apart"
             parts.append(f"{phase.sessions} at {text}" if several else text)
         elif isinstance(phase, WeeklyPhase):
-            parts.append(f"{', '.join(str(n) for n in phase.per_week)} a week")
+            apart = f", {phase.min_days_apart} days apart" if phase.min_days_apart > 1 else ""
+            parts.append(f"{', '.join(str(n) for n in phase.per_week)} a week{apart}")
         else:
             lo, hi = phase.every_days
             parts.append((f"{phase.sessions} " if several else "") + f"every {lo} to {hi} days")
     return "; then ".join(parts)
+
+
+def staffing(p: Protocol, clinic: Clinic | None) -> list[tuple[str, str]]:
+    """Who must be there while the protocol runs, as (what, how) pairs; none by default."""
+    out: list[tuple[str, str]] = []
+    role = clinic.supervision_for(p) if clinic is not None else p.supervision
+    if role:
+        out.append(("supervision", f"a {role} on shift during every session"))
+    if p.patients_per_staff > 1:
+        out.append(("staff ratio", f"one staff member attends up to {p.patients_per_staff} sessions at once"))
+    if p.monitor_minutes:
+        who = f"a {p.monitor_role} on shift" if p.monitor_role else "anyone on shift"
+        share = (f", up to {p.monitor_patients_per_staff} patients each" if p.monitor_patients_per_staff > 1
+                 else "")
+        out.append(("monitoring", f"{p.monitor_minutes} min in the chair after each session, {who}{share}"))
+    return out
 
 
 def origin(clinic: Clinic | None, pid: str, builtin: set[str]) -> str:
@@ -98,10 +116,16 @@ def protocol_list(protocols: dict[str, Protocol], clinic: Clinic | None, builtin
         parts.append(Text())
         parts.append(line)
         parts.append(_indented(Text(pattern(p))))
+        for what, how in staffing(p, clinic):
+            if what != "supervision" or p.supervision:  # the clinic's own rule is said once, below
+                parts.append(_indented(Text(f"{what}: {how}")))
         parts.append(_indented(Text(f"source: {p.source or '(none given)'}", style="dim")))
         if pid in own:
             parts.append(_indented(Text(f"from: {origin(clinic, pid, set(builtin))}", style="italic")))
     parts.append(Text())
+    if clinic is not None and clinic.info.supervision:
+        parts.append(Text(f"Every session runs with a {clinic.info.supervision} on shift ([clinic] supervision), "
+                          "unless a protocol names its own supervision."))
     parts.append(Text("`tms-sched protocols ID` shows one protocol in full.", style="dim"))
     return Group(*parts)
 
@@ -119,6 +143,7 @@ def protocol_detail(p: Protocol, clinic: Clinic | None, builtin: set[str]) -> Re
         ("later sessions", f"{p.session_minutes} min"),
         ("max span", _days(p.max_span_days) if p.max_span_days else "no limit"),
         ("max gap", _days(p.max_gap_days) if p.max_gap_days else "no limit"),
+        *staffing(p, clinic),
     ]
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim", no_wrap=True)

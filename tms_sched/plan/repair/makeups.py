@@ -77,8 +77,7 @@ def extend_course(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
                 got = builder.pick(day, builder.session_len, target, chair, attempt) or \
                     builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
                 if got:
-                    attempt.add(Booking("treatment", day, got[0], builder.session_len, got[1], None,
-                                        session=todo.pop(0)))
+                    attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, todo.pop(0)))
                     week_count[wk] = week_count.get(wk, 0) + 1
                     taken.add(day)
             day += ONE_DAY
@@ -206,12 +205,12 @@ def _taper_kept(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, ne
         got = builder.pick(day, length, first, a.chair, attempt, tolerance=0)
         if got is None:
             break
-        attempt.add(Booking("treatment", day, got[0], length, got[1], None, session=a.session))
+        booking = builder.session_booking("treatment", day, got[0], got[1], None, a.session)
+        booking.length = length  # the old appointment's length, kept
+        attempt.add(booking)
     else:
         return True
-    for b in attempt.bookings[before:]:
-        attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
-    del attempt.bookings[before:]
+    attempt.roll_back(before)
     return False
 
 

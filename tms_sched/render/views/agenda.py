@@ -141,6 +141,18 @@ def _rows(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], windows: 
             status_text(b.status),
             extra,
         ]))
+        if b.monitor and b.status != "cancelled":
+            protocol = facts.protocol_of(b.patient)
+            who = f"a {protocol.monitor_role} on shift" if protocol and protocol.monitor_role else ""
+            rows.append((b.end, 1, [
+                Text(f"{hhmm(b.end)}-{hhmm(b.chair_end)}", style=MUTED),
+                b.chair or "-",
+                facts.label(b.patient),
+                Text("monitoring", style=MUTED),
+                Text(f"after {b.appt.session}", style=MUTED),
+                "",
+                who,
+            ]))
     if patient is None and windows:
         # Gaps: open time with nothing under way (on the chair, when one is chosen) and
         # somebody on shift; open time nobody staffs cannot be booked, so it is not free.

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .facts import Booking, ScheduleFacts, day_name, down_span, hhmm, overlap, short_duration, windows_text
-from .marks import BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, MUTED, STATUS_MARK, STATUS_STYLE, legend, mark
+from .marks import (BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, MONITORING, MUTED, STATUS_MARK, STATUS_STYLE,
+                    legend, mark)
 
 STEPS = (1, 2, 3, 5, 6, 10, 15, 20, 30, 60)
 LABEL = 16
@@ -62,9 +63,11 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
         for (s, e), why in facts.calendar.chair_down(c, day):
             notes.append(Text(f"chair {c} down {down_span(opening, s, e)}: {why}", style="red"))
     parts.extend(notes)
-    parts.append(legend([(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (FIRST, "magenta", "mapping"),
-                         (MISSED, "bold red", "missed"), (FREE, "green", "free"), (DOWN, "red", "down"),
-                         (CLOSED, "", "closed")]))
+    keys = [(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (FIRST, "magenta", "mapping"),
+            (MISSED, "bold red", "missed"), (FREE, "green", "free"), (DOWN, "red", "down"), (CLOSED, "", "closed")]
+    if any(b.monitor for b in bookings):
+        keys.insert(3, (MONITORING, "cyan", "monitoring"))
+    parts.append(legend(keys))
     listing = _listing(facts, day, chairs + ([None] if chairless else []), width)
     if listing is not None:
         parts.extend([Text(), listing])
@@ -73,7 +76,7 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
 
 def _extent(facts: ScheduleFacts, day: dt.date, bookings: list[Booking]) -> tuple[int, int]:
     starts = [s for s, _ in facts.weekly_hours(day)] + [b.start for b in bookings]
-    ends = [e for _, e in facts.weekly_hours(day)] + [b.end for b in bookings]
+    ends = [e for _, e in facts.weekly_hours(day)] + [b.chair_end for b in bookings]
     if not starts:
         return 8 * 60, 18 * 60
     return min(starts) // 60 * 60, min(24 * 60, -(-max(ends) // 60) * 60)
@@ -104,7 +107,10 @@ def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: i
         t0, t1 = lo + i * step, lo + (i + 1) * step
         here = [b for b in bookings if b.start < t1 and t0 < b.end]
         live = [b for b in here if b.live]
-        if live:
+        observed = [b for b in bookings if b.live and b.end < t1 and t0 < b.chair_end]
+        if observed and not live:
+            bar.append(MONITORING, style="cyan")
+        elif live:
             if any(b.kind == "mapping" for b in live):
                 bar.append(FIRST, style="magenta")
             else:
@@ -139,6 +145,8 @@ def _listing(facts: ScheduleFacts, day: dt.date, chairs: list[str | None], width
             entry = Text(f"{hhmm(b.start)} {b.patient} ")
             label = b.appt.session if b.is_session else b.appt.name
             entry.append(f"{STATUS_MARK[b.status]}{label}", style=STATUS_STYLE[b.status])
+            if b.monitor:
+                entry.append(f" +{b.monitor} min observed", style=MUTED)
             if line_length and line_length + 3 + entry.cell_len > room:
                 text.append("\n")
                 line_length = 0

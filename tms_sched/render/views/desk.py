@@ -8,12 +8,13 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ...calendar import weekday_key
+from ...calendar import intersect, weekday_key
 from ...text import plural
-from .facts import Booking, ScheduleFacts, day_name, duration, hhmm, overlap, windows_text
+from .facts import Booking, ScheduleFacts, day_name, duration, hhmm, merge, overlap, windows_text
 from .marks import KIND_STYLE, MUTED, status_text
 
 WARN_DAYS = 14
@@ -72,6 +73,7 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
             parts.append(Text(f"  clinic: {plural(len(under_way), 'appointment')} "
                               f"today; something under way {duration(busy)} of {duration(total)} on shift",
                               style=MUTED))
+        parts.extend(_on_site(facts, member.role, shift, under_way))
         if not mine:
             parts.append(Text("  no appointments named with them", style=MUTED))
             continue
@@ -81,6 +83,30 @@ def staff_view(facts: ScheduleFacts, day: dt.date, staff: str | None = None, wid
                           Text(b.what(), style=KIND_STYLE[b.kind]), status_text(b.status))
         parts.append(table)
     return Group(*parts)
+
+
+def _on_site(facts: ScheduleFacts, role: str, shift, under_way: list[Booking]) -> list[RenderableType]:
+    """When this person's role must be on site during their shift: sessions its role
+    supervises (``supervision``) and patients observed after a session (``monitor_role``)."""
+    supervised: list[tuple[int, int]] = []
+    observed: list[tuple[int, int]] = []
+    for b in under_way:
+        protocol = facts.protocol_of(b.patient)
+        if protocol is None or not b.is_session:
+            continue
+        if facts.clinic.supervision_for(protocol) == role:
+            supervised.append((b.start, b.end))
+        if b.monitor and protocol.monitor_role == role:
+            observed.append((b.end, b.chair_end))
+    out: list[RenderableType] = []
+    for label, spans, why in (("supervising", supervised, f"sessions that need a {role} on site"),
+                              ("observing", observed, f"patients monitored by a {role}")):
+        mine = merge(intersect(merge(spans), shift)) if spans else []
+        if mine:
+            total = sum(e - s for s, e in mine)
+            out.append(Padding(Text(f"{label} {windows_text(mine)} ({duration(total)} of {why})"), (0, 0, 0, 2),
+                               expand=False))
+    return out
 
 
 # -- calls ----------------------------------------------------------------------------

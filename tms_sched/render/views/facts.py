@@ -35,6 +35,13 @@ class Booking:
     makeup: bool
     first_name: str = "mapping"
     """What this course calls its first session (``mapping``, ``first dose``)."""
+    monitor: int = 0
+    """Minutes of monitoring after the session, in the same chair."""
+
+    @property
+    def chair_end(self) -> int:
+        """When the patient leaves the chair: after the session and any monitoring."""
+        return self.end + self.monitor
 
     @property
     def chair(self) -> str | None:
@@ -202,7 +209,7 @@ class ScheduleFacts:
                 makeup = (appt.status in ("planned", "done") and appt.session in missed
                           and appt.start > missed[appt.session])
                 booking = Booking(patient.id, appt, local.date(), start, start + appt.minutes, total, makeup,
-                                  first_session_name(protocol))
+                                  first_session_name(protocol), appt.monitor_minutes or 0)
                 placed.append(booking)
                 self.by_day.setdefault(booking.day, []).append(booking)
             placed.sort(key=_order)
@@ -263,7 +270,7 @@ class ScheduleFacts:
         key = (day, chair)
         cached = self._busy.get(key)
         if cached is None:
-            cached = merge((b.start, b.end) for b in self.by_day.get(day, ())
+            cached = merge((b.start, b.chair_end) for b in self.by_day.get(day, ())
                            if b.live and (chair is None or b.chair == chair))
             self._busy[key] = cached
         return cached
@@ -304,7 +311,7 @@ class ScheduleFacts:
             for b in self.bookings(d, chair):
                 if b.live or not live_only:
                     starts.append(b.start)
-                    ends.append(b.end)
+                    ends.append(b.chair_end)
         if not starts:
             return None
         return min(starts) // step * step, min(24 * 60, -(-max(ends) // step) * step)
@@ -350,14 +357,23 @@ class ScheduleFacts:
 
     def staff_minutes(self, day: dt.date) -> tuple[int, int]:
         """(booked, on shift) staff minutes on ``day``: every live session and assessment needs
-        a person for its length; on shift is each staff member's shift within opening hours."""
+        a person for its length (a share of one where the protocol shares staff, and for the
+        monitoring after it); on shift is each staff member's shift within opening hours."""
         windows = self.calendar.open_windows(day)
         on_shift = 0
         for member in self.clinic.staff:
             for s, e in self.calendar.staff_windows(member.id, day):
                 on_shift += overlap(windows, s, e)
-        booked = sum(b.end - b.start for b in self.by_day.get(day, ()) if b.live)
+        booked = round(sum(self._staff_share(b) for b in self.by_day.get(day, ()) if b.live))
         return booked, on_shift
+
+    def _staff_share(self, b: Booking) -> float:
+        protocol = self.protocol_of(b.patient)
+        if protocol is None:
+            return b.end - b.start
+        unit = self.clinic.staff_unit
+        return ((b.end - b.start) * self.clinic.session_units(protocol, b.kind)
+                + b.monitor * self.clinic.monitor_units(protocol)) / unit
 
 
 def _order(b: Booking) -> tuple:

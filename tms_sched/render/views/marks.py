@@ -25,6 +25,7 @@ MISSED = "✗"
 FIRST = "▚"  # a mapping (or a course's own first session), planned or done
 DOWN = "░"
 FREE = "·"
+MONITORING = "≈"  # a patient observed in the chair after a session
 CLOSED = " "
 MARK_STYLE = {BOOKED: "cyan", DONE: "green", PARTLY: "cyan", MISSED: "bold red", DOWN: "red", FREE: "green",
               FIRST: "magenta"}

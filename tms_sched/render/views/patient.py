@@ -60,6 +60,11 @@ def patient_view(facts: ScheduleFacts, patient_id: str, width: int = 100) -> Ren
     usual = _usual_start(live)
     if usual is not None:
         facts_table.add_row("usual start", hhmm(usual))
+    observed = sorted({b.monitor for b in live if b.monitor})
+    if observed:
+        who = f", with a {protocol.monitor_role} on shift" if protocol and protocol.monitor_role else ""
+        minutes = " or ".join(str(m) for m in observed)
+        facts_table.add_row("monitoring", f"{minutes} min in the same chair after each session{who}")
     facts_table.add_row("projected end", _projected_end(patient.status, live, total))
     if FOLLOW_UP in windows:
         lo, hi = windows[FOLLOW_UP]

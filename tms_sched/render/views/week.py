@@ -129,7 +129,7 @@ def _chair_cell(facts: ScheduleFacts, day: dt.date, chair: str, t: int) -> Text:
     for b in facts.bookings(day, chair):
         if t <= b.start < t + STEP:
             starting.append(b)
-        elif b.live and b.start < t < b.end:
+        elif b.live and b.start < t < b.chair_end:  # the session, or the monitoring after it
             ongoing = b
     if starting:
         first = starting[0]
