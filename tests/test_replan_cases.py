@@ -331,8 +331,9 @@ def test_a_first_plan_during_the_day_starts_after_now(tmp_path: Path):
 
 def test_the_documented_walk_through_checks_clean(tmp_path: Path):
     """A make-up that becomes a course's last session moves its end-of-course assessment
-    when they fall on the same day: R-003's make-up goes to 2027-01-15 09:30, so the
-    assessment planned there at 09:00 comes after it."""
+    after it: R-010's make-up goes to 2027-01-15 17:00, so the assessment planned the day
+    before comes after it. R-007's esketamine dose on the snow day stays in its week,
+    two days or more from the week's other dose."""
     config = Path(__file__).resolve().parent.parent / "config.example.toml"
     clinic = tmp_path / "clinic.toml"
     shutil.copy(config, clinic)
@@ -342,11 +343,14 @@ def test_the_documented_walk_through_checks_clean(tmp_path: Path):
     tms("mark", schedule, "--closed", "2026-12-03", "--reason", "snow", "--today", "2026-12-02")
     tms("mark", schedule, "--chair-down", "B", "2026-12-04", "2026-12-04", "--reason", "coil", "--today", "2026-12-02")
     result = replan(clinic, schedule, "2026-12-02", code=0)
-    assert "> R-003 R-003-e: 2027-01-15 09:00 with rn-lopez -> 2027-01-15 09:45 with rn-lopez" in diff(result)
+    assert "> R-010 R-010-03: 2026-12-03 17:00 chair B -> 2027-01-15 17:00 chair B" in diff(result)
+    assert "> R-010 R-010-e: 2027-01-14 18:00 with dr-osei -> 2027-01-15 18:00 with dr-osei" in diff(result)
     # chair B's downtime costs nobody a day: the same time on chair A
-    assert "> R-001 R-001-04: 2026-12-04 08:00 chair B -> 2026-12-04 08:00 chair A" in diff(result)
-    assert "> R-003 R-003-04: 2026-12-04 09:00 chair B -> 2026-12-04 09:00 chair A" in diff(result)
-    assert "12 appointments of 5 patients moved, 1 added" in result.stderr
+    assert "> R-003 R-003-04: 2026-12-04 11:00 chair B -> 2026-12-04 11:00 chair A" in diff(result)
+    assert "> R-010 R-010-04: 2026-12-04 17:00 chair B -> 2026-12-04 17:00 chair A" in diff(result)
+    # twice weekly at least 2 days apart: Tuesday's first dose, then Friday instead of Thursday
+    assert "> R-007 R-007-02: 2026-12-03 09:00 chair O -> 2026-12-04 09:00 chair O" in diff(result)
+    assert "13 appointments of 6 patients moved, 1 added" in result.stderr
     assert errors(clinic, schedule) == []
     again = replan(clinic, schedule, "2026-12-02", code=0)
     assert diff(again) == [] and "0 appointments of 0 patients moved, 0 added" in again.stderr

@@ -14,6 +14,7 @@ from ..planner import appointment_id, commit
 from .assessments import follow_assessments
 from .makeups import extend_course, rebook_mapping, relay_taper
 from .remap import remap_where_due
+from .weekly import within_weeks
 from .sameday import keep_their_days, rearrange_accelerated_days
 from .state import (
     RepairContext,
@@ -220,6 +221,14 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
         if not lift_out(later):
             return f"the sessions after session {first_missing} have to move up behind it, but {stuck(later)}"
         needed = sorted(set(needed))
+    if isinstance(protocol.phases[0], WeeklyPhase) and needed:
+        # A course of weekly phases from the start (twice weekly, then weekly): each session
+        # to rebook stays in its week where the spacing allows, else joins the next week.
+        why = within_weeks(ctx, builder, protocol, attempt, live_sessions, needed, target, chair,
+                           invalid_by_session, sp)
+        if why is not None:
+            return why
+        needed = []
     weekly = next((p for p in protocol.phases if isinstance(p, WeeklyPhase)), None)
     daily_total = sum(p.sessions for p in protocol.phases if isinstance(p, DailyPhase))
     if weekly is not None and any(n <= daily_total for n in needed):
