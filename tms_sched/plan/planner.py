@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..calendar import ClinicCalendar, earliest_booking
@@ -106,7 +106,8 @@ FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance
 class Planner:
     def __init__(self, clinic: Clinic, today: dt.date, policy: Policy | None = None,
                  closures: Sequence = (), booked: Sequence[tuple[str, Appointment]] = (),
-                 now_minute: int | None = None, effort: str = "fast") -> None:
+                 now_minute: int | None = None, effort: str = "fast",
+                 booked_protocols: Mapping[str, str] | None = None) -> None:
         if effort not in EFFORTS:
             raise ValueError(f"effort must be one of {', '.join(EFFORTS)}, not {effort!r}")
         self.effort = effort
@@ -116,6 +117,9 @@ class Planner:
         self.policy = policy or Policy()
         self.calendar = ClinicCalendar(clinic, closures)
         self.booked = list(booked)
+        # Whose course each booked appointment is (patient id -> protocol id): with it, a
+        # shared session counts its share of a person; without, a whole one.
+        self.booked_protocols = dict(booked_protocols or {})
         self._booked_timeline: Timeline | None = None
         self.search_moves = self.search_kept = 0
 
@@ -131,8 +135,8 @@ class Planner:
         for patient_id, appt in self.booked:
             if appt.status not in ("planned", "done"):
                 continue
-            # Whose course it is, is not known here: each part counts a whole person.
-            book_appointment(timeline, self.clinic, None, patient_id, appt)
+            protocol = self.clinic.protocols.get(self.booked_protocols.get(patient_id, ""))
+            book_appointment(timeline, self.clinic, protocol, patient_id, appt)
         return timeline
 
     def run(self, patients: Sequence[Patient], order: str = "smart",
@@ -359,7 +363,7 @@ def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *
                   policy: Policy | None = None, order: str = "smart",
                   progress: Callable[[int, int], None] | None = None,
                   booked: Sequence[tuple[str, Appointment]] = (), now_minute: int | None = None,
-                  effort: str = "normal") -> PlanResult:
+                  effort: str = "normal", booked_protocols: Mapping[str, str] | None = None) -> PlanResult:
     """Book every patient's course; returns the schedule and the unplaced with reasons.
 
     ``booked`` holds appointments of other patients that already occupy the clinic;
@@ -367,7 +371,8 @@ def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *
     ``effort`` (fast, normal, thorough) is how long the search after the greedy passes
     may run, counted in courses built.
     """
-    planner = Planner(clinic, today, policy, booked=booked, now_minute=now_minute, effort=effort)
+    planner = Planner(clinic, today, policy, booked=booked, now_minute=now_minute, effort=effort,
+                      booked_protocols=booked_protocols)
     bookable = [p for p in patients if p.protocol in clinic.protocols]
     plans, failed = planner.run(bookable, order=order, progress=progress)
     revision = 1
