@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -309,3 +310,27 @@ def test_a_discharge_marked_with_mark_cancels_the_patients_planned_events(server
     assert counts(result, "patient-P-0001") == "0 created, 0 updated, 0 removed, 8 unchanged"
     (session,) = [e for e in events(f"{base}patient-P-0003/").values() if "P-0003-02," in e.description]
     assert session.status == "CANCELLED" and session.summary.startswith("Cancelled:")
+
+
+def test_a_copy_written_anew_by_the_server_is_the_same_event_without_reading_it():
+    """Radicale stores each event as it writes it (other order, other folding): still unchanged."""
+    from tms_sched.io import load_setup
+    from tms_sched.publish.caldav import Stored, same_event
+    from tms_sched.render.ical import ExportOptions, calendar_sources
+
+    clinic, _ = load_setup(CLINIC)
+    schedule, _ = load_schedule(str(SCHEDULE))
+    (source,) = calendar_sources(schedule, clinic, ExportOptions(by="clinic", alarms=(15,)))
+    resource = next(r for r in source.resources() if b"BEGIN:VALARM" in r.data)
+    text = resource.data.decode("utf-8").replace("\r\n ", "")  # unfolded
+    head, event = text.split("BEGIN:VEVENT\r\n", 1)
+    body, tail = event.split("END:VEVENT\r\n", 1)
+    lines = body.splitlines(keepends=True)
+    summary = lines.pop(0)  # SUMMARY comes first as tms-sched writes it; put it last of the properties
+    lines.insert(next(i for i, line in enumerate(lines) if line.startswith("BEGIN:VALARM")), summary)
+    rewritten = head + "BEGIN:VEVENT\r\n" + "".join(lines) + "END:VEVENT\r\n" + tail
+    rewritten = rewritten.replace("DTSTAMP:2", "DTSTAMP:1")  # another stamp
+    assert same_event(Stored("/x.ics", None, rewritten.encode("utf-8")), resource)  # component None: not read
+    moved = re.sub(r"(DTSTART[^:]*:\d{8}T)\d{2}", r"\g<1>23", rewritten)
+    assert moved != rewritten
+    assert not same_event(Stored("/x.ics", None, moved.encode("utf-8")), resource)

@@ -18,6 +18,7 @@ with what the schedule says and sends only the difference:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -260,13 +261,31 @@ COMPARED = ("UID", "SUMMARY", "LOCATION", "DESCRIPTION", "STATUS", "TRANSP", "SE
 
 def same_event(stored: Stored, resource: EventResource) -> bool:
     """Whether the server's copy says what the schedule says (DTSTAMP and the zone's
-    definition aside): the same text, or the same properties once read."""
+    definition aside): the same text; else the same content lines of the event in any
+    order and folding (servers such as Radicale write the calendar anew); else the same
+    properties once read."""
     if stored.data.replace(b"\r\n", b"\n") == resource.data.replace(b"\r\n", b"\n"):
+        return True
+    theirs = event_lines(stored.data)
+    if theirs is not None and theirs == event_lines(resource.data):
         return True
     if stored.component is None:
         return False
     (mine,) = icalendar.Calendar.from_ical(resource.data).walk("VEVENT")
     return fingerprint(stored.component) == fingerprint(mine)
+
+
+_UNFOLD = re.compile(r"\n[ \t]")
+
+
+def event_lines(data: bytes) -> list[str] | None:
+    """The event's content lines (its reminders' included), unfolded and sorted, DTSTAMP left
+    out; None when the data holds no event."""
+    text = _UNFOLD.sub("", data.decode("utf-8", errors="replace").replace("\r\n", "\n"))
+    start, end = text.find("BEGIN:VEVENT\n"), text.find("END:VEVENT")
+    if start < 0 or end < start:
+        return None
+    return sorted(line for line in text[start:end].split("\n") if line and not line.startswith("DTSTAMP"))
 
 
 def fingerprint(event: icalendar.Event) -> tuple:
