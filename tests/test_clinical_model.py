@@ -347,3 +347,25 @@ def test_a_calendar_event_covers_dose_and_monitoring(planned: Path, tmp_path: Pa
     assert f"Session: {local(dose):%H:%M}-{end:%H:%M} ({dose.minutes} min)" in description
     out = end + dt.timedelta(minutes=120)
     assert f"Monitoring: {end:%H:%M}-{out:%H:%M} (120 min in the same chair, observed by a nurse)" in description
+
+
+def test_a_replan_keeps_supervision_ratios_and_monitoring(tmp_path: Path, planned: Path):
+    """A snow day, missed sessions and a chair down: the replan moves what it must and the
+    schedule stays clean under every new key."""
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(planned.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def tms(*args: str) -> None:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+
+    tms("mark", str(schedule), "--through", "2027-04-07", "done", "--today", "2027-04-08")
+    tms("mark", str(schedule), "ES-1", "2027-04-08", "missed", "--today", "2027-04-08")
+    tms("mark", str(schedule), "IT-1", "2027-04-08", "missed", "--today", "2027-04-08")
+    tms("mark", str(schedule), "--closed", "2027-04-12", "--reason", "snow", "--today", "2027-04-08")
+    tms("mark", str(schedule), "--chair-down", "K2", "2027-04-13", "2027-04-13", "--reason", "service",
+        "--today", "2027-04-08")
+    result = CliRunner().invoke(main, ["plan", str(CLINIC), "--schedule", str(schedule), "--today", "2027-04-08"])
+    assert result.exit_code in (0, 1), result.output
+    # errors none; a course may change chair for the day its chair is down (TMS102, a warning)
+    assert [f for f in findings(CLINIC, schedule) if f[0] < "TMS100"] == []

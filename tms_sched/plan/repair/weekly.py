@@ -49,7 +49,7 @@ def within_weeks(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol,
                 if day < ctx.freeze_until or day in taken or not ctx.calendar.is_open(day) \
                         or not builder.session_day_ok(day):
                     continue
-                if start == week and any(abs((day - d).days) < apart for d in same_week):
+                if any(abs((day - d).days) < apart for d in same_week):
                     continue
                 got = builder.pick(day, builder.session_len, target if target is not None else 0,
                                    chair or builder.chairs[0], attempt, tolerance=10**6)
