@@ -138,7 +138,7 @@ def _fill_between(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, 
         options = [o for o in options
                    if all(builder.after_gap(day, o[0] + length + builder.monitor_len, gap) <= s for s, _ in later)]
         if not options:
-            _drop(attempt, before)
+            attempt.roll_back(before)
             return False
         s, chair, staff = min(options, key=lambda o: (abs(o[0] - first), o[0], o[1] != old.chair, o[1]))
         attempt.add(builder.session_booking(old.kind, day, s, chair, staff, number))
@@ -175,12 +175,7 @@ def _lay_day_again(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
             for b, number in zip(attempt.bookings[before + (1 if mapping else 0):], rest):
                 b.session = number
             return True
-        _drop(attempt, before)
+        attempt.roll_back(before)
     for a in own:  # nothing fits: the day stays as it was
         ctx.book(builder.patient.id, a)
     return False
-
-
-def _drop(attempt: Attempt, before: int) -> None:
-    while len(attempt.bookings) > before:
-        attempt.drop_last()
