@@ -54,9 +54,9 @@ def sort_existing(ctx: RepairContext, schedule: Schedule, roster: Mapping[str, P
                     candidates.append((sp.id, appt))
     past_ids = {appt.id for _, appt in result.unmarked_past}
     # 2. Other planned appointments stay where they still keep every rule.
+    by_id = {sp.id: sp for sp in schedule.patients}  # (a lookup per appointment would scan them all)
     for pid, appt in sorted(candidates, key=lambda c: (c[1].start, c[1].id)):
-        sp = schedule.patient(pid)
-        assert sp is not None
+        sp = by_id[pid]
         protocol = clinic.protocols.get(sp.protocol)
         if ctx.fits(pid, roster.get(pid), protocol, appt):
             ctx.book(pid, appt)
