@@ -243,3 +243,20 @@ def test_a_make_up_takes_a_spare_day_inside_the_course_before_extending_it(tmp_p
     last = max(a.start for _, a in before.appointments() if a.kind != "assessment")
     assert max(a.start for _, a in read(schedule).appointments() if a.kind != "assessment" and a.live) == last
     assert errors(CLINIC, schedule, free) == []
+
+
+def test_a_chair_down_on_an_accelerated_day_lays_the_whole_day_out_again_when_one_session_is_stuck(
+        tmp_path: Path):
+    """Chair A is down on Tuesday, the 5x5 course's second day (07:00, 08:05, ... on A). Chair B
+    is free at four of those times but not at 07:00 (the standard course). The day is laid out
+    again on chair B that Tuesday, its gaps kept, rather than the whole course moving a week."""
+    schedule = first_plan(tmp_path, ACCEL, "2027-04-01", ACCEL_ROSTER)
+    tms("mark", schedule, "--chair-down", "A", "2027-04-06", "2027-04-06", "--reason", "coil",
+        "--today", "2027-04-02")
+    result = replan(ACCEL, schedule, "2027-04-02", "--roster", ACCEL_ROSTER, code=0)
+    after = read(schedule)
+    assert after.unplaced == []
+    lines = diff(result)
+    assert [line.split()[2].rstrip(":") for line in lines] == [f"X-5X5-{n:02d}" for n in range(6, 11)]
+    assert all(line.endswith("chair B") and " 2027-04-06 " in line.split("->")[1] for line in lines)
+    assert errors(ACCEL, schedule, ACCEL_ROSTER) == []

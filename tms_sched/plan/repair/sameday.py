@@ -101,8 +101,17 @@ def rearrange_accelerated_days(ctx: RepairContext, builder: CourseBuilder, attem
             for n in numbers:
                 needed.remove(n)
             continue
-        if not any(b.day == day for b in attempt.bookings) and _lay_day_again(
-                ctx, builder, attempt, day, numbers, own, invalid_by_session, phase.min_gap_minutes):
+        # Sessions of the day already given another chair at their old time are laid out
+        # again with the rest (they would hold the others where they no longer fit).
+        prior = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
+        for b in prior:
+            attempt.bookings.remove(b)
+            attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+        if not _lay_day_again(ctx, builder, attempt, day, numbers + [b.session for b in prior], own,
+                              invalid_by_session, phase.min_gap_minutes):
+            for b in prior:
+                attempt.add(b)
+        else:
             for a in own:
                 live.remove(a)
                 kept.remove(a)
