@@ -106,7 +106,7 @@ def rearrange_accelerated_days(ctx: RepairContext, builder: CourseBuilder, attem
         prior = [b for b in attempt.bookings if b.day == day and b.kind != "assessment"]
         for b in prior:
             attempt.bookings.remove(b)
-            attempt.busy[b.day] &= ~(((1 << b.length) - 1) << b.start)
+            attempt.busy[b.day] &= ~(((1 << (b.length + b.monitor)) - 1) << b.start)
         if not _lay_day_again(ctx, builder, attempt, day, numbers + [b.session for b in prior], own,
                               invalid_by_session, phase.min_gap_minutes):
             for b in prior:
