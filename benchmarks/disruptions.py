@@ -20,15 +20,17 @@ put on hold (listed unplaced), the appointments the disruption touched, sessions
 bound on the days lost, and rule violations (planned appointments that
 break a rule, found by `tms_sched.check`; always 0).
 
-The lower bound comes from relaxations, so it never exceeds the best possible: a
-disruption that removes no needed capacity the same day (free chair minutes of the
-right capability, staff on shift) has bound 0; each session lost that the day has no
-room for at all counts one day. A missed session, or one on a closed day, of a
-once-daily course costs at least one day unless the course has a spare day before its
-end (open, the patient available, the week not yet at `days_per_week`, chairs left
-aside): each session lost beyond the spare days counts one. Taper weeks that follow a
-grown daily part, and accelerated courses that must move whole, are not credited: the
-bound stays a bound, if a loose one there.
+The lower bound comes from relaxations (chairs, staff and other patients left aside), so
+it never exceeds the best possible (docs/replanning.md argues it in full): a disruption
+that removes no needed capacity the same day has bound 0; each session lost that the day
+has no room for at all counts one day. A once-daily course that lost sessions uses its
+spare days first (open, the patient available, the week below `days_per_week`, from the
+first day the course may use: today once begun, else after `start_after` and its
+baseline), then ends one usable day later per session left. A taper course's last
+session comes no earlier than the third calendar week after the week of its daily part's
+new end (SPEC). An accelerated course not yet begun that lost a day needs a new run of
+consecutive usable days (SPEC). "Least moves" is the fewest sessions booked again: those
+lost, plus the planned sessions such a forced shift carries along.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import os
 import random
 import sys
@@ -49,6 +52,7 @@ from tms_sched.attendance import mark_appointment, record_chair_down, record_clo
 from tms_sched.calendar import ClinicCalendar  # noqa: E402
 from tms_sched.check import check_schedule  # noqa: E402
 from tms_sched.io.clinic import Roster  # noqa: E402
+from tms_sched.model.protocol import DailyPhase, IntervalPhase, WeeklyPhase  # noqa: E402
 from tms_sched.model.schedule import Schedule  # noqa: E402
 from tms_sched.plan.planner import plan_schedule  # noqa: E402
 from tms_sched.plan.replan import replan  # noqa: E402
@@ -57,6 +61,7 @@ KINDS = ("chair", "hours", "away", "snow", "missed")
 RUN_WEEKS = 2
 HARD = ("TMS001", "TMS002", "TMS003", "TMS004", "TMS005", "TMS006", "TMS007", "TMS010", "TMS013", "TMS017")
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ONE_DAY = dt.timedelta(days=1)
 
 
 def running(inst: gen.Instance) -> tuple[Schedule, dt.date]:
@@ -135,17 +140,18 @@ def touched_ids(clinic, schedule: Schedule, patients, today: dt.date) -> set[str
 
 
 def lower_bound(kind: str, clinic, before: Schedule, disrupted: Schedule, touched: set[str],
-                today: dt.date, roster) -> int:
-    """Days lost that no replan can avoid (a relaxation; see the module's docstring)."""
+                today: dt.date, roster) -> dict[str, int]:
+    """Days lost that no replan can avoid, per course (a relaxation; see the module's
+    docstring and docs/replanning.md); chair, hours and away are counted per day (key "")."""
     zone = clinic.zone
     cal = ClinicCalendar(clinic, disrupted.closures)
     patients = {p.id: p for p in roster}
     closed_days = {c.date for c in disrupted.closures if c.date is not None and c.chair is None}
     if kind in ("missed", "snow"):
-        bound = 0
+        bounds: dict[str, int] = {}
         for sp in disrupted.patients:
             protocol = clinic.protocols.get(sp.protocol)
-            if protocol is None or any(getattr(p, "per_day", 1) > 1 for p in protocol.phases):
+            if protocol is None:
                 continue
             if kind == "missed":
                 lost = [a for a in sp.appointments if a.status == "missed" and a.kind == "treatment"
@@ -154,36 +160,140 @@ def lower_bound(kind: str, clinic, before: Schedule, disrupted: Schedule, touche
                                                           for b in before.patient(sp.id).appointments)]
             else:
                 lost = [a for a in sp.appointments if a.id in touched and a.kind != "assessment"]
-            if not lost:
-                continue
-            live = sorted({local_day(a, zone) for a in sp.appointments if a.live and a.kind != "assessment"
-                           and a.id not in touched and local_day(a, zone) >= today})
-            if not live:
-                continue
-            patient = patients.get(sp.id)
-            per_week = max((getattr(p, "days_per_week", 0) for p in protocol.phases), default=5) or 5
-            weeks: dict[dt.date, int] = {}
-            for day in live:
-                monday = day - dt.timedelta(days=day.weekday())
-                weeks[monday] = weeks.get(monday, 0) + 1
+            if lost:
+                bounds[sp.id] = course_bound(clinic, cal, closed_days, sp, protocol, lost, touched, today,
+                                             patients.get(sp.id))
+        return bounds
 
-            def usable(day: dt.date) -> bool:
-                """A day a make-up could take before the course's end (chairs left aside)."""
-                if not cal.is_open(day) or day in live or day in closed_days:
-                    return False
-                if weeks.get(day - dt.timedelta(days=day.weekday()), 0) >= per_week:
-                    return False
-                if patient is not None:
-                    hours = patient.availability if patient.availability is not None else clinic.info.hours
-                    if day in patient.unavailable or not hours.get(WEEKDAY_KEYS[day.weekday()]):
-                        return False
-                return True
 
-            spare = [today + dt.timedelta(days=k) for k in range((live[-1] - today).days + 1)
-                     if usable(today + dt.timedelta(days=k))]
-            bound += max(0, len(lost) - len(spare))
-        return bound
-    # chair, hours, away: chair (or staff) minutes displaced against those free that day
+def usable_day(clinic, cal: ClinicCalendar, closed_days: set, patient, day: dt.date) -> bool:
+    """Open, and a day of the week the patient comes (chairs and staff left aside)."""
+    if not cal.is_open(day) or day in closed_days:
+        return False
+    if patient is not None:
+        hours = patient.availability if patient.availability is not None else clinic.info.hours
+        if day in patient.unavailable or not hours.get(WEEKDAY_KEYS[day.weekday()]):
+            return False
+    return True
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def course_bound(clinic, cal: ClinicCalendar, closed_days: set, sp, protocol, lost, touched: set[str],
+                 today: dt.date, patient) -> tuple[int, int]:
+    """The business days by which one course must end later, and the fewest of its sessions
+    that must be booked again (moved or made up), whatever the replan does."""
+    zone = clinic.zone
+    sessions = sorted((a for a in sp.appointments if a.live and a.kind != "assessment" and a.id not in touched),
+                      key=lambda a: a.start)
+    if not sessions:
+        return 0, len(lost)
+    old_last = max(local_day(a, zone) for a in sessions + lost)
+    usable = functools.partial(usable_day, clinic, cal, closed_days, patient)
+    first_day = earliest_first_day(sp, protocol, today, patient, zone)
+    accelerated = next((p for p in protocol.phases if isinstance(p, DailyPhase) and p.consecutive), None)
+    if accelerated is not None:
+        # SPEC: all days consecutive calendar days, the same number of sessions each day.
+        # A course already begun that lost a whole day cannot be mended (it goes on hold,
+        # counted apart); one not begun needs a new run of consecutive usable days.
+        if any(a.status == "done" for a in sessions) or kind_of_loss(lost, sessions, zone) != "day":
+            return 0, len(lost)
+        ndays = accelerated.sessions // accelerated.per_day
+
+        def block(start: dt.date, end: dt.date | None = None) -> dt.date | None:
+            """The first day of the earliest run of ndays usable days from ``start`` (ending by ``end``)."""
+            while not all(usable(start + dt.timedelta(days=k)) for k in range(ndays)):
+                start += ONE_DAY
+                if end is not None and start + dt.timedelta(days=ndays - 1) > end:
+                    return None
+            return start
+
+        start = block(first_day)
+        # The new run cannot hold the closed day: it lies wholly after it (the sessions
+        # before it move) or wholly before it (those after it move), where that fits.
+        closed = min(local_day(a, zone) for a in lost)
+        before = sum(1 for a in sessions if a.status == "planned" and local_day(a, zone) < closed)
+        after = sum(1 for a in sessions if a.status == "planned" and local_day(a, zone) > closed)
+        fits_before = closed - ONE_DAY >= first_day and block(first_day, closed - ONE_DAY) is not None
+        moves = len(lost) + (min(before, after) if fits_before else before)
+        return business_days(cal, old_last, start + dt.timedelta(days=ndays - 1)), moves
+    daily = [p for p in protocol.phases if isinstance(p, DailyPhase)]
+    if not daily or any(isinstance(p, IntervalPhase) for p in protocol.phases):
+        return 0, len(lost)
+    per_week = max(p.days_per_week for p in daily)
+    daily_total = sum(p.sessions for p in daily)
+    tapered = any(isinstance(p, WeeklyPhase) for p in protocol.phases)
+    lost_daily = [a for a in lost if not tapered or (a.session or 0) <= daily_total]
+    daily_days = sorted({local_day(a, zone) for a in sessions if not tapered or (a.session or 0) <= daily_total})
+    if not lost_daily or not daily_days:
+        return 0, len(lost)  # a taper session lost can move within its week
+    end = max(daily_days + [local_day(a, zone) for a in lost_daily])  # the daily part's old end
+    weeks: dict[dt.date, int] = {}
+    for day in daily_days:
+        weeks[monday_of(day)] = weeks.get(monday_of(day), 0) + 1
+    # Each lost session needs a day of its own: first the spare days up to the old end
+    # (usable, no session yet, the week below days_per_week), then days after it.
+    need = len(lost_daily)
+    day = first_day
+    while day <= end and need:
+        if usable(day) and day not in daily_days and weeks.get(monday_of(day), 0) < per_week:
+            weeks[monday_of(day)] = weeks.get(monday_of(day), 0) + 1
+            need -= 1
+        day += ONE_DAY
+    if not need:
+        return 0, len(lost)
+    new_end = end
+    day = end + ONE_DAY
+    while need:
+        if usable(day) and weeks.get(monday_of(day), 0) < per_week:
+            weeks[monday_of(day)] = weeks.get(monday_of(day), 0) + 1
+            new_end = day
+            need -= 1
+        day += ONE_DAY
+    if not tapered:
+        return business_days(cal, old_last, new_end), len(lost)
+    # SPEC: the taper weeks are the calendar weeks after the week of the daily part's last
+    # session; its last one lies in the last taper week, on a usable day at the earliest.
+    taper_weeks = sum(len(p.per_week) for p in protocol.phases if isinstance(p, WeeklyPhase))
+    day = monday_of(new_end) + dt.timedelta(weeks=taper_weeks)
+    while not usable(day):
+        day += ONE_DAY
+    moves = len(lost)
+    if monday_of(new_end) > monday_of(end):  # the taper weeks move: every planned taper session
+        moves += sum(1 for a in sessions if a.status == "planned" and (a.session or 0) > daily_total)
+    return business_days(cal, old_last, day), moves
+
+
+def earliest_first_day(sp, protocol, today: dt.date, patient, zone) -> dt.date:
+    """The first day the course's remaining sessions may use: today once the course has
+    begun; else no earlier than the patient's start_after and, where the protocol has an
+    assessment before the first session (a baseline), its window after the baseline given
+    or, not given yet, after today at the earliest."""
+    if any(a.status == "done" and a.kind != "assessment" for a in sp.appointments):
+        return today
+    day = max(today, patient.start_after) if patient is not None and patient.start_after else today
+    for a in protocol.assessments:
+        if a.anchor != "first":
+            continue
+        done = [local_day(x, zone) for x in sp.appointments
+                if x.kind == "assessment" and x.name == a.name and x.status == "done"]
+        given = max(done) if done else today
+        day = max(day, given - dt.timedelta(days=a.window_days[1]))
+    return day
+
+
+def kind_of_loss(lost, sessions, zone) -> str:
+    """"day" when the sessions lost are a whole course day (a closure), else "sessions"."""
+    days = {local_day(a, zone) for a in lost}
+    return "day" if not any(local_day(a, zone) in days for a in sessions) else "sessions"
+
+
+def chair_bound(kind: str, clinic, disrupted: Schedule, touched: set[str]) -> int:
+    """Chair, hours, away: chair minutes displaced against those free the same day."""
+    zone = clinic.zone
+    cal = ClinicCalendar(clinic, disrupted.closures)
     bound = 0
     by_day: dict[dt.date, list] = {}
     for sp, a in disrupted.appointments():
@@ -219,6 +329,21 @@ def measure(kind: str, inst: gen.Instance, schedule: Schedule, today: dt.date, s
     on_hold = {u.id for u in after.unplaced} - {u.id for u in schedule.unplaced}
     lost = sum(business_days(cal, before_last[pid], after_last[pid])
                for pid in before_last if pid in after_last and pid not in on_hold)
+    # The bounds are summed over the same courses as the days lost (those not put on hold).
+    if kind in ("missed", "snow"):
+        per_course = lower_bound(kind, clinic, schedule, disrupted, touched, today, inst.patients)
+        kept = {pid: b for pid, b in per_course.items() if pid not in on_hold and pid in after_last}
+        bound = sum(days for days, _ in kept.values())
+        least = sum(moves for _, moves in kept.values())
+        if os.environ.get("DISRUPTION_VERBOSE"):
+            for pid, (b, _) in sorted(kept.items()):
+                got = business_days(cal, before_last[pid], after_last[pid])
+                if got != b:
+                    print(f"  {inst.name} seed {seed} {kind}: {pid} lost {got}, bound {b}", file=sys.stderr)
+    else:
+        bound = chair_bound(kind, clinic, disrupted, touched)
+        least = sum(1 for sp, a in disrupted.appointments()
+                    if a.id in touched and a.kind != "assessment" and sp.id not in on_hold)
     moved = sum(1 for m in result.moved if m.new.status == "planned" and m.new.kind != "assessment") + \
         sum(1 for _, a in result.added if a.kind != "assessment")
     assessments = sum(1 for m in result.moved if m.new.status == "planned" and m.new.kind == "assessment") + \
@@ -229,7 +354,7 @@ def measure(kind: str, inst: gen.Instance, schedule: Schedule, today: dt.date, s
                 print(f"  {inst.name} seed {seed} {kind}: {u.id} ({u.protocol}) on hold: {u.reason}", file=sys.stderr)
     return {"kind": kind, "lost": lost, "on_hold": len(on_hold), "moved": moved, "assessments": assessments,
             "touched": len(touched) + len(missed_now),
-            "bound": lower_bound(kind, clinic, schedule, disrupted, touched, today, inst.patients),
+            "bound": bound, "least": least,
             "violations": hard_violations(clinic, after, inst.patients), "seconds": seconds}
 
 
@@ -257,6 +382,7 @@ def large_outage(seed: int) -> dict:
     return {"kind": "chair (1 day)", "lost": lost, "on_hold": len(result.unplaced), "moved": moved,
             "assessments": assessments,
             "touched": len(touched), "bound": 0,
+            "least": sum(1 for _, a in disrupted.appointments() if a.id in touched and a.kind != "assessment"),
             "violations": hard_violations(inst.clinic, result.schedule, inst.patients), "seconds": seconds}
 
 
@@ -267,29 +393,35 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=3, help="seeds per clinic (default 3)")
     ap.add_argument("--no-large", action="store_true", help="leave out the large single site")
+    ap.add_argument("--sizes", default="S,M,L", help="clinics to run, comma-separated (default S,M,L)")
+    ap.add_argument("--kinds", default=",".join(KINDS), help="disruptions to run, comma-separated (default all)")
     args = ap.parse_args()
+    kinds = [k for k in KINDS if k in args.kinds.split(",")]
     print("| clinic | disruption | runs | days lost | lower bound | courses on hold | touched | sessions moved or added "
-          "| assessments moved | violations | slowest replan (s) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| least moves | assessments moved | violations | slowest replan (s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size, kw in SIZES.items():
-        rows = {k: [] for k in KINDS}
+        if size not in args.sizes.split(","):
+            continue
+        rows = {k: [] for k in kinds}
         for seed in range(1, args.seeds + 1):
             inst = gen.small(size, seed=seed, load=0.9, warmup_weeks=0, **kw)
             schedule, today = running(inst)
-            for kind in KINDS:
+            for kind in kinds:
                 rows[kind].append(measure(kind, inst, schedule, today, seed))
-        for kind in KINDS:
+        for kind in kinds:
             r = rows[kind]
             print(f"| {size} | {kind} | {len(r)} | {sum(x['lost'] for x in r)} | {sum(x['bound'] for x in r)} "
                   f"| {sum(x['on_hold'] for x in r)} | {sum(x['touched'] for x in r)} "
-                  f"| {sum(x['moved'] for x in r)} | {sum(x['assessments'] for x in r)} "
+                  f"| {sum(x['moved'] for x in r)} | {sum(x['least'] for x in r)} | {sum(x['assessments'] for x in r)} "
                   f"| {sum(x['violations'] for x in r)} "
                   f"| {max(x['seconds'] for x in r):.2f} |")
         sys.stdout.flush()
     if not args.no_large:
         x = large_outage(1)
         print(f"| large (40 chairs) | {x['kind']} | 1 | {x['lost']} | {x['bound']} | {x['on_hold']} "
-              f"| {x['touched']} | {x['moved']} | {x['assessments']} | {x['violations']} | {x['seconds']:.2f} |")
+              f"| {x['touched']} | {x['moved']} | {x['least']} | {x['assessments']} | {x['violations']} "
+              f"| {x['seconds']:.2f} |")
 
 
 if __name__ == "__main__":
