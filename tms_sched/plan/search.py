@@ -7,8 +7,9 @@ and, among a start day's times, the one the patients still waiting need least. T
 move is kept only when the whole plan is better by the planner's order (fewer unplaced,
 urgent ones first; less urgent waiting; then steadiness and less waiting; then fewer
 sessions far from the usual time and fewer chair changes); otherwise everything is put
-back as it was. The budget counts the courses built, never the time, so the same
-inputs give the same plan on every machine.
+back as it was. Once such moves stop gaining, a shift books a waiting patient at the
+day and hour that push fewest booked courses aside, and rebooks those. The budget counts
+the courses built, never the time, so the same inputs give the same plan on every machine.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from dataclasses import dataclass
 
 from ..model.clinic import Clinic
 from ..model.patient import Patient
-from .timeline import mask_of
+from .timeline import bits, mask_of, run_starts
 
 EFFORTS = ("fast", "normal", "thorough")
 """How hard `plan` searches: fast = the greedy passes only."""
 
 GROUP = 6  # courses unbooked with the waiting patient in one move
 POOL = 12  # the competing courses a group is drawn from
+SHIFT_DAYS = 10  # open days before a waiting course's start where it is tried
+SHIFT_MOST = 3  # booked courses a course may push aside to start earlier
+SHIFT_WORK = 60000  # (course, time) pairs looked at to choose one shift: bounded on large clinics
 
 
 def budget_for(effort: str, patients: int) -> int:
@@ -47,29 +51,43 @@ class Demand:
     number of slots the patient can come in, summed over the patients still waiting.
     """
 
-    def __init__(self, clinic: Clinic, patients: Sequence[Patient]) -> None:
+    def __init__(self, clinic: Clinic, patients: Sequence[Patient],
+                 shares: dict[str, tuple[list[int], float]] | None = None) -> None:
         self.clinic = clinic
         self.slot = clinic.info.slot_minutes
         self.profile = [0.0] * (24 * 60 // self.slot)
         self.parts: dict[str, tuple[list[int], float]] = {}
+        # A patient's share depends on the patient and the clinic alone: a search that
+        # builds a Demand per move passes one dict, so each share is worked out once.
+        self.shares = shares if shares is not None else {}
+        self._open: int | None = None
         for p in patients:
             self.add(p)
 
+    def open_mask(self) -> int:
+        if self._open is None:
+            self._open = 0
+            for windows in self.clinic.info.hours.values():
+                self._open |= mask_of(windows, self.slot)
+        return self._open
+
     def _part(self, patient: Patient) -> tuple[list[int], float]:
+        known = self.shares.get(patient.id)
+        if known is not None:
+            return known
         hours = patient.availability if patient.availability is not None else self.clinic.info.hours
-        open_mask = 0
         mask = 0
-        for day, windows in self.clinic.info.hours.items():
-            open_mask |= mask_of(windows, self.slot)
-        for day, windows in hours.items():
+        for windows in hours.values():
             mask |= mask_of(windows, self.slot)
-        mask &= open_mask
-        slots = [s for s in range(len(self.profile)) if mask >> s & 1]
-        if not slots:
-            return [], 0.0
-        protocol = self.clinic.protocols[patient.protocol]
-        length = -(-protocol.session_minutes // self.slot)
-        return slots, min(1.0, length / len(slots))
+        mask &= self.open_mask()
+        slots = bits(mask)
+        share = (slots, 0.0)
+        if slots:
+            protocol = self.clinic.protocols[patient.protocol]
+            length = -(-protocol.session_minutes // self.slot)
+            share = (slots, min(1.0, length / len(slots)))
+        self.shares[patient.id] = share
+        return share
 
     def add(self, patient: Patient) -> None:
         if patient.id in self.parts or patient.protocol not in self.clinic.protocols:
@@ -127,6 +145,9 @@ class Search:
         for part in self.parts.values():
             self._add(self.total, part, 1)
         self.moves = self.kept = 0
+        self.shares: dict[str, tuple[list[int], float]] = {}
+        self.shifted: set[tuple] = set()  # shifts tried, each once
+        self.shifting = False  # shifts are tried once the moves alone are stuck
 
     # -- the score -------------------------------------------------------------------
     def _parts(self, pid: str) -> Parts:
@@ -174,24 +195,33 @@ class Search:
     def run(self) -> tuple[list, list[Patient]]:
         # The best plan seen: kept moves as good as before may wander off it, and a
         # search that finds nothing better leaves the first plan exactly as it was.
-        best = (self.score(), dict(self.plans))
+        best = first = (self.score(), dict(self.plans))
         stale = 0
         while self.built < self.budget:
             victims = self._victims()
             if not victims:
                 break
             improved = False
+            built = self.built
             # A round tries each waiting patient once, the longest waits first.
             for victim in victims:
                 if self.built >= self.budget:
                     break
-                if victim in self.patients and self._move(victim):
+                if victim in self.patients and (self._move(victim) or self.shifting and self._shift(victim)):
                     improved = True
                     if self.score() < best[0]:
                         best = (self.score(), dict(self.plans))
             stale = 0 if improved else stale + 1
+            if self.built == built:
+                break  # nothing left to try
             if stale >= 3:  # rounds of every waiting patient without a gain
-                break
+                # Stuck where no group rebooked at random helps, with budget left: go on
+                # from the best plan with shifts as well, then start again from the first
+                # plan, while the budget lasts. Until then the moves are those of a
+                # search without shifts, so the budget left over can only improve it.
+                self._restore((best if not self.shifting else first)[1])
+                self.shifting = True
+                stale = 0
         if self.score() != best[0] or self.plans != best[1]:
             self._restore(best[1])
         return list(self.plans.values()), list(self.failed.values())
@@ -252,7 +282,96 @@ class Search:
             order = [pid] + self.rng.sample(group, len(group))
         return self._try(members, order)
 
-    def _try(self, members: list[str], order: list[str]) -> bool:
+    def _shift(self, pid: str) -> bool:
+        """Start a waiting course earlier, at a time of day that few booked courses hold
+        over its weeks: unbook those few, book the course there, and rebook them (each
+        at its earliest). The day and time tried are the ones that push fewest aside,
+        the earliest day first."""
+        from .builder import CourseBuilder
+
+        patient = self.patients[pid]
+        protocol = self.clinic.protocols[patient.protocol]
+        plan = self.plans.get(pid)
+        calendar = self.planner.calendar
+        earliest = max(patient.start_after or self.today, self.today)
+        horizon = self.today + dt.timedelta(weeks=self.clinic.info.horizon_weeks)
+        current = plan.bookings_first_day() if plan else horizon
+        builder = CourseBuilder(self.planner.timeline, self.clinic, patient, protocol, self.today,
+                                self.planner.policy)
+        length = max(builder.first_len, builder.session_len)
+        starts = run_starts(self._want(pid), length)
+        if not starts or not builder.chairs:
+            return False
+        span = dt.timedelta(days=(self.held[pid][1] - self.held[pid][0]).days if plan else 42)
+        best: tuple | None = None
+        # The days worth trying: the earliest, and each day after a booked course ends
+        # (where its hours come free), before the course's present start.
+        days = {earliest} | {last + dt.timedelta(days=1) for first, last, _, _ in self.held.values()}
+        tried = work = 0
+        times = bits(starts)
+        for day in sorted(d for d in days if earliest <= d < current):
+            if tried >= SHIFT_DAYS:
+                break
+            if not (calendar.is_open(day) and builder.avail(day)):
+                continue
+            tried += 1
+            until = day + span
+            active = [(other, held, used) for other, (first, last, held, used) in self.held.items()
+                      if other != pid and first <= until and last >= day]
+            work += len(active) * len(times)
+            if work > SHIFT_WORK:
+                break  # a large clinic: the random moves below do the work
+            for rank, chair in enumerate(builder.chairs):
+                on_chair = [(other, held) for other, held, used in active if chair in used]
+                for t in times:
+                    seg = ((1 << length) - 1) << t
+                    blockers = [other for other, held in on_chair if held & seg]
+                    if len(blockers) > SHIFT_MOST:
+                        continue
+                    key = (len(blockers), (day - earliest).days, rank, t)
+                    if best is None or key < best[0]:
+                        tried_key = (pid, day, t, chair, tuple(sorted(blockers)), plan and plan.bookings_first_day())
+                        if tried_key not in self.shifted:
+                            best = (key, day, t, chair, blockers, tried_key)
+        if best is None:
+            return False
+        _, day, t, chair, blockers, tried_key = best
+        self.shifted.add(tried_key)
+        if any(self.patients[b].priority == "urgent" for b in blockers) and patient.priority != "urgent":
+            return False
+        first_day = {b: self.held[b][0] for b in blockers}
+        order = [pid] + sorted(blockers, key=lambda b: (self.patients[b].priority != "urgent", first_day[b], b))
+        return self._try([pid] + blockers, order, forced=(pid, day, t, chair))
+
+    def _want(self, pid: str) -> int:
+        """The slots of the day the patient can come, inside opening hours."""
+        patient = self.patients[pid]
+        slot = self.clinic.info.slot_minutes
+        hours = patient.availability if patient.availability is not None else self.clinic.info.hours
+        want = opened = 0
+        for windows in hours.values():
+            want |= mask_of(windows, slot)
+        for windows in self.clinic.info.hours.values():
+            opened |= mask_of(windows, slot)
+        return want & opened
+
+    def _forced(self, builder, day: dt.date, t: int, chair: str):
+        """The course starting on ``day`` with its mapping at ``t`` on ``chair`` if that fits,
+        else at another time that day, else at its earliest."""
+        from .builder import Attempt
+
+        if builder.cal.is_open(day) and builder.avail(day):
+            masks = builder.mapping_masks(day, Attempt())
+            if chair in masks and any(m >> t & 1 for _, m in masks[chair]):
+                attempt = builder.course(day, (t, chair, builder.staff_at(masks[chair], t)))
+                if attempt is not None:
+                    return attempt
+            attempt = builder.try_day(day)
+            if attempt is not None:
+                return attempt
+        return builder.search()
+
+    def _try(self, members: list[str], order: list[str], forced: tuple | None = None) -> bool:
         from .builder import CourseBuilder, Policy
         from .planner import PatientPlan, commit, commit_bookings, uncommit
 
@@ -265,7 +384,7 @@ class Search:
             if plan is not None:
                 uncommit(timeline, plan.patient, plan.bookings)
         policy: Policy = self.planner.search_policy()
-        waiting = Demand(self.clinic, [self.patients[pid] for pid in order])
+        waiting = Demand(self.clinic, [self.patients[pid] for pid in order], self.shares)
         new: dict[str, object] = {}
         for pid in order:
             patient = self.patients[pid]
@@ -273,7 +392,12 @@ class Search:
             protocol = self.clinic.protocols[patient.protocol]
             builder = CourseBuilder(timeline, self.clinic, patient, protocol, self.today, policy)
             builder.demand = waiting.profile
-            attempt = builder.search() if builder.chairs else None
+            if not builder.chairs:
+                attempt = None
+            elif forced is not None and forced[0] == pid:
+                attempt = self._forced(builder, *forced[1:])
+            else:
+                attempt = builder.search()
             self.built += 1
             if attempt is not None:
                 commit(timeline, patient, attempt)
