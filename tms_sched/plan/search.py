@@ -195,7 +195,7 @@ class Search:
     def run(self) -> tuple[list, list[Patient]]:
         # The best plan seen: kept moves as good as before may wander off it, and a
         # search that finds nothing better leaves the first plan exactly as it was.
-        best = first = (self.score(), dict(self.plans))
+        best = (self.score(), dict(self.plans))
         stale = 0
         while self.built < self.budget:
             victims = self._victims()
@@ -215,11 +215,13 @@ class Search:
             if self.built == built:
                 break  # nothing left to try
             if stale >= 3:  # rounds of every waiting patient without a gain
+                if self.shifting:
+                    break
                 # Stuck where no group rebooked at random helps, with budget left: go on
-                # from the best plan with shifts as well, then start again from the first
-                # plan, while the budget lasts. Until then the moves are those of a
-                # search without shifts, so the budget left over can only improve it.
-                self._restore((best if not self.shifting else first)[1])
+                # from the best plan with shifts as well, until three more rounds gain
+                # nothing. Until then the moves are those of a search without shifts, so
+                # the budget left over can only improve it.
+                self._restore(best[1])
                 self.shifting = True
                 stale = 0
         if self.score() != best[0] or self.plans != best[1]:
