@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model.clinic import Clinic
-from ..model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
+from ..model.protocol import Assessment, DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 
 
 def _daily_rhythm(phase: DailyPhase) -> str:
@@ -162,10 +162,22 @@ def protocol_detail(p: Protocol, clinic: Clinic | None, builtin: set[str]) -> Re
         for col in ("name", "when", "minutes"):
             ass.add_column(col)
         for a in p.assessments:
-            lo, hi = a.window_days
-            anchor = "first session" if a.anchor == "first" else "last session"
-            ass.add_row(a.name, f"{lo:+d} to {hi:+d} days from the {anchor}", str(a.minutes))
+            ass.add_row(a.name, assessment_when(a), str(a.minutes))
         parts += [Text(), ass]
     else:
         parts += [Text(), Text("No assessments.", style="dim")]
     return Group(*parts)
+
+
+def assessment_when(a: Assessment) -> str:
+    """``+14 to +28 days from the last session, preferably day +28``."""
+    lo, hi = a.window_days
+    if a.anchor in ("first", "last"):
+        anchor = f"the {a.anchor} session"
+    elif a.session is not None:
+        anchor = f"session {a.session}"
+    else:
+        n = a.every_sessions
+        anchor = f"each of sessions {n}, {2 * n}, ... before the last"
+    text = f"{lo:+d} to {hi:+d} days from {anchor}"
+    return text if a.prefer_day is None else f"{text}, preferably day {a.prefer_day:+d}"

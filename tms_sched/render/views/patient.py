@@ -165,9 +165,18 @@ def _assessment_windows(protocol: Protocol | None, live: list[Booking]) -> dict[
         return {}
     first = min(b.day for b in live)
     last = max(b.day for b in live)
+    by_number = {}
+    for b in sorted(live, key=lambda b: b.day):
+        by_number.setdefault(b.appt.session, b.day)
     out = {}
     for a in protocol.assessments:
-        anchor = first if a.anchor == "first" else last
+        if a.anchor == "session":  # the first window of a numbered anchor, once that session is booked
+            numbers = [n for n in a.anchor_sessions(protocol.total_sessions) if n in by_number]
+            if not numbers:
+                continue
+            anchor = by_number[numbers[0]]
+        else:
+            anchor = first if a.anchor == "first" else last
         lo, hi = a.window_days
         out[a.name] = (anchor + dt.timedelta(days=lo), anchor + dt.timedelta(days=hi))
     return out
@@ -181,6 +190,9 @@ def _rule(protocol: Protocol | None, name: str) -> str:
             lo, hi = a.window_days
             if a.anchor == "last":
                 return f"{lo} to {hi} days after the last session"
+            if a.anchor == "session":
+                which = f"session {a.session}" if a.session is not None else f"every {a.every_sessions} sessions"
+                return f"{lo} to {hi} days after {which}"
             return f"{-hi} to {-lo} days before the first session"
     return ""
 
