@@ -159,3 +159,49 @@ def test_replanning_after_missed_days_books_the_re_mapping(tmp_path: Path):
     assert (remap.kind, remap.minutes, remap.staff, remap.session) == ("mapping", 60, "dr-kim", nxt.session)
     assert (_day(remap) - dt.date(2027, 1, 4)).days > 3
     assert sum(a.status == "planned" and a.id.endswith("m") for a in now.values()) == 4  # the make-ups
+
+
+def test_the_built_in_follow_ups_land_on_their_preferred_days(tmp_path: Path):
+    """SNT's follow-up on day 28 (its primary outcome was 4 weeks after), the 5x5's on day
+    21 (the UCLA study reassessed at two to four weeks)."""
+    clinic = {
+        "clinic": {"name": "Follow-up Clinic", "timezone": "America/New_York",
+                   "hours": {d: "07:00-19:00" for d in ("mon", "tue", "wed", "thu", "fri")}},
+        "chairs": [{"id": "A", "capabilities": ["itbs"]}, {"id": "N", "capabilities": ["neuronav"]}],
+    }
+    patients = [{"id": "P-5x5", "protocol": "accelerated-5x5", "start_after": dt.date(2027, 3, 1)},
+                {"id": "P-snt", "protocol": "snt", "start_after": dt.date(2027, 3, 1)}]
+    clinic_path, roster_path = write_setup(tmp_path, clinic, patients)
+    out = tmp_path / "schedule.toml"
+    tms("plan", clinic_path, "--roster", roster_path, "-o", out, "--today", "2027-02-22", code=0)
+    schedule = read_schedule(out)
+    for pid, day in (("P-5x5", 21), ("P-snt", 28)):
+        appts = schedule.patient(pid).appointments
+        last = max(_day(a) for a in appts if a.kind != "assessment")
+        follow_up = next(a for a in appts if a.name == "follow-up")
+        assert (_day(follow_up) - last).days == day, pid
+
+
+def test_protocols_says_when_each_assessment_falls():
+    shown = tms("protocols", "weekly-remap-itbs", "--clinic", CASE).stdout
+    assert "+0 to +3 days from session 5, preferably day +1" in shown
+    shown = tms("protocols", "standard-10hz", "--clinic", CASE).stdout
+    assert "+0 to +2 days from each of sessions 10, 20, ... before the last" in shown
+    assert "+14 to +28 days from the last session, preferably day +28" in shown
+
+
+def test_the_patient_view_reads_a_window_counted_from_a_numbered_session(tmp_path: Path):
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(CASE.read_text(encoding="utf-8").replace(
+        '{ name = "follow-up", anchor = "last", window_days = [14, 28], prefer_day = 21, minutes = 30 }',
+        '{ name = "follow-up", anchor = "session", session = 20, window_days = [14, 28], minutes = 30 }'),
+        encoding="utf-8")
+    out = tmp_path / "schedule.toml"
+    tms("plan", clinic, "-o", out, "--today", "2026-12-14", code=0)
+    schedule = read_schedule(out)
+    twentieth = next(a for a in schedule.patient("R-3").appointments if a.session == 20)
+    shown = tms("show", out, "--clinic", clinic, "--view", "patient", "--patient", "R-3", "--today", "2026-12-14",
+                "--width", "120").stdout
+    first = _day(twentieth) + dt.timedelta(days=14)
+    line = next(line for line in shown.splitlines() if "follow-up window" in line)
+    assert f"{first} to " in line and "(14 to 28 days after session 20)" in line
