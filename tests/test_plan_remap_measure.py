@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from planhelp import (FIXTURES, clinics, course_violations, errors, load, read_schedule, replan_cli, rosters,
                       rule_violations, tms, write_setup)
 from test_plan_cases import plan
+from test_replan_properties import replay_random_weeks, scenarios as replay_scenarios
 from tms_sched.model.schedule import Appointment
 from tms_sched.plan.planner import plan_schedule
 
@@ -205,3 +206,23 @@ def test_the_patient_view_reads_a_window_counted_from_a_numbered_session(tmp_pat
     first = _day(twentieth) + dt.timedelta(days=14)
     line = next(line for line in shown.splitlines() if "follow-up window" in line)
     assert f"{first} to " in line and "(14 to 28 days after session 20)" in line
+
+
+@st.composite
+def measured_scenarios(draw):
+    clinic, patients, later, today = draw(replay_scenarios())
+    # Short re-mapping intervals, so that a missed day or a closure makes one due.
+    for pid, total in [*TOTALS.items(), ("iv-6", 6)]:
+        keys = draw(measured(total))
+        keys["remap_after_days"] = draw(st.sampled_from([1, 2, 3]))
+        clinic["protocols"][pid] = {**clinic["protocols"].get(pid, {}), **keys}
+    return clinic, patients, later, today
+
+
+@settings(SETTINGS, max_examples=max(5, EXAMPLES // 2))
+@given(measured_scenarios(), st.data())
+def test_random_weeks_of_attendance_with_remapping_replan_check_clean(scenario, data):
+    """Misses, closures and chair downtime on clinics that re-map and rate by session:
+    every replan keeps history, reports its moves, and passes check (re-mappings where due
+    included), or lists the patient unplaced."""
+    replay_random_weeks(scenario, data)

@@ -33,7 +33,7 @@ EXAMPLES = int(os.environ.get("PLAN_EXAMPLES", "25"))
 PHASES = tuple(Phase) if os.environ.get("PLAN_SHRINK") else (Phase.explicit, Phase.generate)
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=PHASES,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-PLACE = ("start", "chair", "staff", "status")
+PLACE = ("start", "chair", "staff", "status", "kind", "minutes")
 
 
 def place(appt) -> tuple:
