@@ -50,7 +50,7 @@ snt                  50 sessions of 10 min (the first 60) on a neuronav chair
   10 a day on 5 consecutive days, 50 min apart
   source: Cole et al., Am J Psychiatry 2020 and 2022; FDA K220177
 
-maintenance          11 sessions of 40 min (the first 60) on a 10hz chair
+maintenance          11 sessions of 40 min on a 10hz chair
   4 every 5 to 9 days; then 4 every 12 to 16 days; then 3 every 26 to 30 days
   source: O'Reardon's maintenance protocol (Clinical TMS Society 2019)
 
@@ -125,7 +125,7 @@ def test_protocol_detail_shows_phases_assessments_and_source() -> None:
 def test_maintenance_detail_has_no_assessments() -> None:
     result = run("protocols", "maintenance")
     out = lines(result.stdout)
-    assert "  session 1       Motor-threshold re-check, 60 min, with a named physician" in out
+    assert "  session 1       Motor-threshold re-check, 40 min, with a named physician" in out
     assert "  max gap         30 days" in out
     assert out[-1] == "No assessments."
 
