@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away, as a shell reports it
 
 
 @dataclass(frozen=True, order=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import traceback
 from typing import Any
 
@@ -15,7 +16,7 @@ import click
 
 from .. import __version__
 from ..dates import parse_date
-from ..errors import EXIT_INTERNAL, Problem, TmsError
+from ..errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, Problem, TmsError
 
 
 def echo_err(text: str) -> None:
@@ -80,6 +81,12 @@ class TmsGroup(click.Group):
         except KeyboardInterrupt:
             echo_err("interrupted; nothing was written")
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop as a Unix tool stopped by SIGPIPE
+            # would, without a word, and keep the interpreter's last flush quiet too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # the one place an unexpected failure becomes exit 3
             echo_err(f"internal error: {type(exc).__name__}: {exc}")
             if os.environ.get("TMS_SCHED_DEBUG"):
