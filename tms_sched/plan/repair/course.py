@@ -84,33 +84,14 @@ def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, k
         else:
             old_by_key.setdefault(("session", a.session), a)
     nth = {}
-    moved: list[tuple[Appointment, Appointment]] = []
-    added: list[Appointment] = []
-    taken = {a.id for a in sp.appointments}
-    width = max(2, len(str(protocol.total_sessions)))
-    for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
-        minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
-                   if b.kind == "assessment" else protocol.minutes_of(b.kind))
-        start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
+
+    def replaced(b) -> Appointment | None:
         if b.kind == "assessment":
             nth[b.name] = nth.get(b.name, 0) + 1
-            key: tuple = ("assessment", b.name, nth[b.name])
-        else:
-            key = ("session", b.session)
-        old = old_by_key.pop(key, None)
-        if old is not None:
-            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
-                                         "minutes": minutes, "monitor_minutes": monitored(protocol, b.kind)})
-            if new != old:
-                new = new.model_copy(update={"revision": ctx.revision})
-                moved.append((old, new))
-        else:
-            base = assessment_id(sp.id, b) if b.kind == "assessment" else f"{sp.id}-{b.session:0{width}d}m"
-            new_id = next_id(taken, base)
-            taken.add(new_id)
-            added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
-                                     start=start, minutes=minutes, staff=b.staff, status="planned",
-                                     revision=ctx.revision, monitor_minutes=monitored(protocol, b.kind)))
+            return old_by_key.pop(("assessment", b.name, nth[b.name]), None)
+        return old_by_key.pop(("session", b.session), None)
+
+    moved, added = to_appointments(ctx, sp, protocol, attempt, replaced)
     for old in old_by_key.values():
         moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision})))
     commit(ctx.timeline, patient, attempt)
@@ -140,15 +121,12 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
     builder = CourseBuilder(ctx.timeline, clinic, patient, protocol, start_from, ctx.policy,
                             horizon_end=start_from + dt.timedelta(weeks=clinic.info.horizon_weeks))
     builder.deadline = patient.deadline
-    taken = {a.id for a in sp.appointments}
     live_sessions = [a for a in kept if a.kind != "assessment" and a.status in ("planned", "done")]
     have = {a.session for a in live_sessions}
     invalid_by_session = {a.session: a for a in invalid if a.kind != "assessment"}
     needed = [n for n in range(1, protocol.total_sessions + 1) if n not in have]
     needed = within_authorization(sp, patient, needed, invalid_by_session)
     attempt = Attempt()
-    moved: list[tuple[Appointment, Appointment]] = []
-    added: list[Appointment] = []
     target, chair = usual_place(ctx, [a for a in live_sessions if a.kind == "treatment"] or live_sessions)
     keep_their_days(ctx, builder, attempt, patient, protocol, invalid_by_session, needed)
     rearrange_accelerated_days(ctx, builder, attempt, protocol, kept, live_sessions, invalid_by_session, needed,
@@ -263,36 +241,48 @@ def mend_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept
     invalid_assess: dict[str | None, list[Appointment]] = {}
     for a in sorted((a for a in invalid if a.kind == "assessment"), key=lambda a: (a.start, a.id)):
         invalid_assess.setdefault(a.name, []).append(a)
-    width = max(2, len(str(protocol.total_sessions)))
-    for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
-        minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
-                   if b.kind == "assessment" else protocol.minutes_of(b.kind))
-        start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
+
+    def replaced(b) -> Appointment | None:
         if b.kind == "assessment":
-            old = invalid_assess[b.name].pop(0) if invalid_assess.get(b.name) else None
-        else:
-            old = invalid_by_session.pop(b.session, None)
-        if old is not None:
-            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
-                                         "minutes": minutes, "monitor_minutes": monitored(protocol, b.kind)})
-            if new != old:  # laid out again at the very same place is no move
-                moved.append((old, new.model_copy(update={"revision": ctx.revision})))
-        else:
-            if b.kind == "assessment":
-                base = assessment_id(sp.id, b)
-            else:
-                base = f"{sp.id}-{b.session:0{width}d}m"
-            new_id = next_id(taken, base)
-            taken.add(new_id)
-            added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
-                                     start=start, minutes=minutes, staff=b.staff, status="planned",
-                                     revision=ctx.revision, monitor_minutes=monitored(protocol, b.kind)))
+            return invalid_assess[b.name].pop(0) if invalid_assess.get(b.name) else None
+        return invalid_by_session.pop(b.session, None)
+
+    moved, added = to_appointments(ctx, sp, protocol, attempt, replaced)
     # Invalid appointments nobody replaced (their session is no longer needed): cancel.
     for old in list(invalid_by_session.values()) + [a for left in invalid_assess.values() for a in left]:
         moved.append((old, old.model_copy(update={"status": "cancelled", "revision": ctx.revision,
                                                    "note": ((old.note + "; ") if old.note else "")
                                                    + "no longer needed after replanning"})))
     commit(ctx.timeline, patient, attempt)
+    return moved, added
+
+
+def to_appointments(ctx, sp: ScheduledPatient, protocol: Protocol, attempt: Attempt,
+                    replaced) -> tuple[list[tuple[Appointment, Appointment]], list[Appointment]]:
+    """Turn an attempt's bookings into appointments, in time order: a booking that
+    ``replaced(booking)`` pairs with an earlier appointment moves it (keeping its id; laid
+    out again at the very same place is no move); any other is added under a new id."""
+    moved: list[tuple[Appointment, Appointment]] = []
+    added: list[Appointment] = []
+    taken = {a.id for a in sp.appointments}
+    width = max(2, len(str(protocol.total_sessions)))
+    for b in sorted(attempt.bookings, key=lambda b: (b.day, b.start)):
+        minutes = (next(x.minutes for x in protocol.assessments if x.name == b.name)
+                   if b.kind == "assessment" else protocol.minutes_of(b.kind))
+        start = local_datetime(b.day, b.start * ctx.slot, ctx.zone)
+        old = replaced(b)
+        if old is not None:
+            new = old.model_copy(update={"start": start, "chair": b.chair, "staff": b.staff, "kind": b.kind,
+                                         "minutes": minutes, "monitor_minutes": monitored(protocol, b.kind)})
+            if new != old:
+                moved.append((old, new.model_copy(update={"revision": ctx.revision})))
+        else:
+            base = assessment_id(sp.id, b) if b.kind == "assessment" else f"{sp.id}-{b.session:0{width}d}m"
+            new_id = next_id(taken, base)
+            taken.add(new_id)
+            added.append(Appointment(id=new_id, kind=b.kind, name=b.name, session=b.session, chair=b.chair,
+                                     start=start, minutes=minutes, staff=b.staff, status="planned",
+                                     revision=ctx.revision, monitor_minutes=monitored(protocol, b.kind)))
     return moved, added
 
 
