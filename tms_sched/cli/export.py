@@ -7,10 +7,19 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, UsageError
-from ..text import with_slash
+from ..text import plural, with_slash
 from . import LazyChoice, main, warn
 
 MAX_ALARM_MINUTES = 4 * 7 * 24 * 60
+
+
+def clinic_and_roster_options(command):
+    """The --clinic and --roster options every export reads its schedule with."""
+    command = click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
+                           help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
+                           "The clinic file's own [[patients]] are always read.")(command)
+    return click.option("--clinic", "clinic_path", required=True, metavar="FILE",
+                        help="The clinic file the schedule was planned with.")(command)
 
 
 @main.group()
@@ -20,10 +29,7 @@ def export() -> None:
 
 @export.command("ical", short_help="Write iCalendar files by patient, chair, staff or clinic.")
 @click.argument("schedule_path", metavar="SCHEDULE")
-@click.option("--clinic", "clinic_path", required=True, metavar="FILE", help="The clinic file the schedule was planned with.")
-@click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
-              help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
-              "The clinic file's own [[patients]] are always read.")
+@clinic_and_roster_options
 @click.option("--by", "view", required=True, type=LazyChoice("render.ical:VIEWS"),
               help="One calendar per patient, per chair, per staff member whom appointments name (not "
                    "technicians), or one for the whole clinic.")
@@ -67,17 +73,14 @@ def ical(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], vi
         click.echo(f"created {with_slash(out_dir)}", err=True)
     paths = write_calendars(out_dir, files, clinic.info.name)
     for path, f in zip(paths, files):
-        click.echo(f"{path}: {f.events} event{'' if f.events == 1 else 's'}")
+        click.echo(f"{path}: {plural(f.events, 'event')}")
     if not files:
         click.echo(f"nothing to export: {schedule_path} has no patients", err=True)
 
 
 @export.command("caldav", short_help="Publish the calendars to a CalDAV server, sending only what changed.")
 @click.argument("schedule_path", metavar="SCHEDULE")
-@click.option("--clinic", "clinic_path", required=True, metavar="FILE", help="The clinic file the schedule was planned with.")
-@click.option("--roster", "roster_paths", multiple=True, metavar="FILE",
-              help="Roster (TOML or CSV) with patient names, for --include-names; repeatable. "
-              "The clinic file's own [[patients]] are always read.")
+@clinic_and_roster_options
 @click.option("--url", required=True, metavar="URL",
               help="The CalDAV collection to publish below, such as your calendar home "
                    "(https://dav.example.org/USER/); each calendar is a collection inside it.")
@@ -128,7 +131,7 @@ def caldav(schedule_path: str, clinic_path: str, roster_paths: tuple[str, ...], 
         made = " (new calendar)" if tally.new_calendar else ""
         click.echo(f"{tally.name}{made}: {tally.words()}")
     calendars = len(sources)
-    click.echo(f"published {calendars} calendar{'' if calendars == 1 else 's'} to {client.url(client.base_path)}: "
+    click.echo(f"published {plural(calendars, 'calendar')} to {client.url(client.base_path)}: "
                f"{total(tallies).words()}")
 
 
