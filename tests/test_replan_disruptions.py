@@ -260,3 +260,37 @@ def test_a_chair_down_on_an_accelerated_day_lays_the_whole_day_out_again_when_on
     assert [line.split()[2].rstrip(":") for line in lines] == [f"X-5X5-{n:02d}" for n in range(6, 11)]
     assert all(line.endswith("chair B") and " 2027-04-06 " in line.split("->")[1] for line in lines)
     assert errors(ACCEL, schedule, ACCEL_ROSTER) == []
+
+
+def test_another_patients_session_steps_aside_so_a_displaced_one_keeps_its_day(tmp_path: Path):
+    """Chair A is down on Wednesday 04-14. X (free 08:00-09:00 only) can go to chair B that
+    morning only if Y's 08:20 iTBS session there moves: Y's session goes to chair N at the
+    very same time (Y sees no change), and X keeps its day instead of losing it to the end."""
+    roster = CASES / "aside-roster.toml"
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", roster)
+    tms("mark", schedule, "--chair-down", "A", "2027-04-14", "2027-04-14", "--reason", "coil",
+        "--today", "2027-04-12")
+    result = replan(CLINIC, schedule, "2027-04-12", "--roster", roster, code=0)
+    assert diff(result) == [
+        "> X X-07: 2027-04-14 08:00 chair A -> 2027-04-14 08:00 chair B",
+        "> Y Y-08: 2027-04-14 08:20 chair B -> 2027-04-14 08:20 chair N",
+    ]
+    assert errors(CLINIC, schedule, roster) == []
+
+
+def test_a_mapping_lost_to_a_closure_takes_the_next_day_when_another_mapping_can_step_aside(tmp_path: Path):
+    """The clinic closes on Monday 04-05, X's mapping day. On Tuesday the physician maps Z at
+    08:00, X's only hour; Z could come until 10:00. Z's mapping moves to 09:00 that Tuesday,
+    X maps at 08:00 (its own Tuesday treatment making way, to the course's end): X's course
+    ends one day later instead of being booked again weeks later."""
+    roster = CASES / "aside-mapping-roster.toml"
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", roster)
+    tms("mark", schedule, "--closed", "2027-04-05", "--reason", "snow", "--today", "2027-04-02")
+    result = replan(CLINIC, schedule, "2027-04-02", "--roster", roster, code=0)
+    lines = diff(result)
+    assert "> X X-01: 2027-04-05 08:00 chair A with dr-kim -> 2027-04-06 08:00 chair A with dr-kim" in lines
+    assert "> Z Z-01: 2027-04-06 08:00 chair B with dr-kim -> 2027-04-06 09:00 chair B with dr-kim" in lines
+    assert "> X X-02: 2027-04-06 08:00 chair A -> 2027-05-18 08:00 chair A" in lines
+    assert len([line for line in lines if line.startswith("> X X-") and " -> " in line
+                and line.split()[2].rstrip(":")[2:].isdigit()]) == 2  # the other sessions stay
+    assert errors(CLINIC, schedule, roster) == []

@@ -58,7 +58,8 @@ def step(schedule: Path, today: str, expected: list[str], summary: str, *, roste
 def test_four_weeks_of_a_clinic(tmp_path: Path):
     schedule = first_plan(tmp_path, CLINIC, "2027-04-01", ROSTER)
 
-    # Week 1. R-MAP misses Monday's mapping: it is rebooked on Tuesday, before any treatment;
+    # Week 1. R-MAP misses Monday's mapping: it is rebooked on Tuesday, before any treatment,
+    # at the usual 08:00 (Tuesday's own treatment, which makes way for it, is no obstacle);
     # Tuesday's treatment goes to the course's end (Monday 05-17), and the end-of-course and
     # follow-up assessments follow the new end (05-31 is Memorial Day: the follow-up is 06-01).
     tms("mark", schedule, "R-MAP", "2027-04-05", "missed", "--today", "2027-04-05")
@@ -67,7 +68,7 @@ def test_four_weeks_of_a_clinic(tmp_path: Path):
         "> R-MAP R-MAP-02: 2027-04-06 08:00 chair A -> 2027-05-17 08:00 chair A",
         "> R-MAP R-MAP-e: 2027-05-14 08:40 with rn-lee -> 2027-05-17 08:40 with rn-lee",
         "> R-MAP R-MAP-f: 2027-05-28 08:00 with rn-lee -> 2027-06-01 08:00 with rn-lee",
-        "+ R-MAP R-MAP-01m: mapping session 1 2027-04-06 08:40 chair A with dr-kim",
+        "+ R-MAP R-MAP-01m: mapping session 1 2027-04-06 08:00 chair A with dr-kim",
     ], "3 appointments of 1 patient moved, 1 added")
 
     # Week 2. R-ACC misses all of Wednesday 04-14, day 3 of its 5x5 week: the days can no

@@ -47,6 +47,7 @@ from .repair.course import complete_course
 from .repair.history import hold, sort_existing
 from .repair.makeups import every_days_of
 from .repair.referrals import plan_referrals
+from .repair.room import Room
 from .repair.state import Move, RepairContext, ReplanResult
 
 __all__ = ["Move", "ReplanResult", "every_days_of", "replan"]
@@ -63,34 +64,63 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
     result = ReplanResult(schedule=schedule)
 
     keep, invalid, past_ids = sort_existing(ctx, schedule, roster, now_minute, result)
+    ctx.room = room = Room(ctx, keep, roster, past_ids)
     # 3. Each active patient's course is completed: make-ups, moves, assessments.
     new_lines: dict[str, list[Appointment]] = {}
     replaced: dict[str, Appointment] = {}
     failures: dict[str, str] = {}
+    moves: dict[str, Move] = {}
+
+    def record(pid: str, old: Appointment, new: Appointment) -> None:
+        """One appointment's move; moved again later (it stepped aside for another course
+        first), it is still one move, from where it was to where it ends."""
+        replaced[old.id] = new
+        if old.id in moves:
+            moves[old.id].new = new
+        else:
+            moves[old.id] = Move(pid, old.id, old, new)
+            result.moved.append(moves[old.id])
+
+    def stepped_aside(mark: int) -> None:
+        """The sessions other courses' patients moved to make room, since ``mark``."""
+        for r in room.moves[mark:]:
+            lines = new_lines.get(r.patient, [])
+            fresh = next((i for i, a in enumerate(lines) if a.id == r.old.id), None)
+            if fresh is not None:  # booked new in this replan: it is still one new appointment
+                lines[fresh] = r.new
+                result.added[result.added.index((r.patient, r.old))] = (r.patient, r.new)
+            else:
+                record(r.patient, r.old, r.new)
+
     ordered = sorted(schedule.patients, key=lambda sp: (
         roster.get(sp.id).priority != "urgent" if sp.id in roster else True, sp.id))
     for i, sp in enumerate(ordered):
         if sp.status == "discharged" or sp.protocol not in clinic.protocols:
             continue
         patient = roster.get(sp.id) or Patient(id=sp.id, protocol=sp.protocol)
+        mark = room.begin(sp.id)
         outcome = complete_course(ctx, sp, patient, keep[sp.id], invalid.get(sp.id, []))
         if isinstance(outcome, str):
+            room.undo(mark)
             failures[sp.id] = outcome
             # The course goes on hold for a clinician: its planned appointments from the
             # frozen days on are cancelled (a broken one never stays), nothing is half-booked.
-            for old in hold(ctx, sp, keep[sp.id], invalid.get(sp.id, []), past_ids):
+            given_up = hold(ctx, sp, keep[sp.id], invalid.get(sp.id, []), past_ids)
+            room.settled(sp.id, given_up, [])
+            for old in given_up:
                 new = old.model_copy(update={"status": "cancelled", "revision": ctx.revision,
                                              "note": ((old.note + "; ") if old.note else "")
                                              + "on hold for a clinician's decision (see [[unplaced]])"})
-                replaced[old.id] = new
-                result.moved.append(Move(sp.id, old.id, old, new))
+                record(sp.id, old, new)
             continue
         moved, added = outcome
         for old, new in moved:
-            replaced[old.id] = new
-            result.moved.append(Move(sp.id, old.id, old, new))
+            record(sp.id, old, new)
         new_lines[sp.id] = added
         result.added.extend((sp.id, a) for a in added)
+        room.settled(sp.id, [old for old, _ in moved],
+                     [new for _, new in moved if new.status == "planned"] + added)
+        stepped_aside(mark)
 
     # 4. Patients new to the roster, planned around everything booked.
     known = {sp.id for sp in schedule.patients}

@@ -35,9 +35,12 @@ def complete_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, 
     booked again from scratch, every planned appointment keeping its id.
     """
     journal: list[Appointment] = []
+    mark = len(ctx.room.moves) if ctx.room is not None else 0
     outcome = mend_course(ctx, sp, patient, list(kept), list(invalid), journal)
     if not isinstance(outcome, str):
         return outcome
+    if ctx.room is not None:  # others' sessions moved for the failed attempt go back first
+        ctx.room.undo(mark)
     for appt in journal:  # undo what the failed attempt freed
         ctx.book(sp.id, appt)
     started = any(a.status == "done" and a.kind != "assessment" for a in sp.appointments)

@@ -11,21 +11,58 @@ import datetime as dt
 from ...model.protocol import DailyPhase, IntervalPhase, Protocol, WeeklyPhase
 from ...model.schedule import Appointment
 from ..builder import Attempt, Booking, CourseBuilder
-from .state import ONE_DAY, RepairContext, session_days
+from .state import ONE_DAY, RepairContext, session_days, unbook
+
+# How many open days before the first that has room a missed mapping tries to make room on.
+ROOM_DAYS = 3
 
 
 def rebook_mapping(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
                     live: list[Appointment], limit: dt.date | None = None) -> Booking | None:
+    """The mapping on the earliest day one fits; on the few open days before that, where
+    another patient's session can step aside for it (each day earlier saves the course a
+    treatment that would have to move after it). The course's own planned treatments do
+    not stand in its way: those on or before the mapping's day move after it anyway."""
+    pid = builder.patient.id
+    own: dict[dt.date, list[Appointment]] = {}
+    for a in live:
+        day = a.start.astimezone(ctx.zone).date()
+        if a.status == "planned" and a.kind != "assessment" and not a.pinned and day >= ctx.freeze_until:
+            own.setdefault(day, []).append(a)
+
+    def option(day: dt.date, make_room: bool):
+        mine = own.get(day, [])
+        for a in mine:
+            unbook(ctx, pid, a)
+        try:
+            if make_room:
+                avoid = 0
+                for a in mine:
+                    _, _, first, length = ctx.slots(a)
+                    avoid |= ((1 << (length + builder.monitor_len)) - 1) << first
+                return ctx.room.clear(builder, attempt, day, "mapping", 0, avoid=avoid)
+            options = builder.mapping_options(day, attempt)
+            return min(options, key=lambda o: (o[0], o[1])) if options else None
+        finally:
+            for a in mine:
+                ctx.book(pid, a)
+
     day = ctx.freeze_until
     end = builder.horizon_end if limit is None else min(builder.horizon_end, limit)
+    earlier: list[dt.date] = []
     while day <= end:
         if ctx.calendar.is_open(day) and builder.session_day_ok(day):
-            options = builder.mapping_options(day, attempt)
-            if options:
-                s, chair, staff = min(options, key=lambda o: (o[0], o[1]))
-                b = builder.session_booking("mapping", day, s, chair, staff, 1)
+            got = option(day, False)
+            if got is not None:
+                for before in earlier[:ROOM_DAYS] if ctx.room is not None else ():
+                    sooner = option(before, True)
+                    if sooner is not None:
+                        day, got = before, sooner
+                        break
+                b = builder.session_booking("mapping", day, got[0], got[1], got[2], 1)
                 attempt.add(b)
                 return b
+            earlier.append(day)
         day += ONE_DAY
     return None
 
@@ -75,7 +112,8 @@ def extend_course(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
             if ctx.calendar.is_open(day) and day not in taken and day not in missed_on \
                     and week_count.get(wk, 0) < per_week and builder.session_day_ok(day):
                 got = builder.pick(day, builder.session_len, target, chair, attempt) or \
-                    builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+                    builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6) or \
+                    make_room(ctx, builder, attempt, day, target)
                 if got:
                     attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, todo.pop(0)))
                     week_count[wk] = week_count.get(wk, 0) + 1
@@ -102,12 +140,21 @@ def extend_course(ctx: RepairContext, builder: CourseBuilder, protocol: Protocol
             got = builder.pick(day, builder.session_len, target, chair, attempt)
             if got is None:
                 got = builder.pick(day, builder.session_len, target, chair, attempt, tolerance=10**6)
+            if got is None:
+                got = make_room(ctx, builder, attempt, day, target)
             if got:
                 attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, todo.pop(0)))
                 week_count[wk] = week_count.get(wk, 0) + 1
                 prev = day
         day += ONE_DAY
     return True
+
+
+def make_room(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt, day: dt.date,
+              target: int) -> tuple[int, str] | None:
+    """A treatment's (start, chair) on ``day`` once another patient's session steps aside."""
+    got = ctx.room.clear(builder, attempt, day, "treatment", target) if ctx.room is not None else None
+    return None if got is None else (got[0], got[1])
 
 
 def every_days_of(protocol: Protocol, number: int) -> tuple[int, int]:

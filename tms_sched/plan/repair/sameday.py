@@ -53,6 +53,8 @@ def keep_their_days(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt
             continue
         if old.kind == "mapping":
             got_map = same_day_mapping(builder, attempt, day, first, exact=frozen or not once_daily)
+            if got_map is None and once_daily and not frozen and ctx.room is not None:
+                got_map = ctx.room.clear(builder, attempt, day, "mapping", first)
             if got_map is not None:
                 attempt.add(builder.session_booking("mapping", day, got_map[0], got_map[1], got_map[2], number))
                 needed.remove(number)
@@ -64,6 +66,8 @@ def keep_their_days(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt
             got = builder.pick(day, builder.session_len, first, old.chair, attempt)
         if got is None and once_daily and not frozen:
             got = builder.pick(day, builder.session_len, first, old.chair, attempt, tolerance=10**6)
+        if got is None and once_daily and not frozen and ctx.room is not None:
+            got = ctx.room.clear(builder, attempt, day, "treatment", first)
         if got is not None:
             attempt.add(builder.session_booking("treatment", day, got[0], got[1], None, number))
             needed.remove(number)

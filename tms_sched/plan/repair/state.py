@@ -60,6 +60,9 @@ class RepairContext:
         self.timeline = Timeline(clinic, self.calendar)
         self.protocol_of = {sp.id: clinic.protocols.get(sp.protocol) for sp in schedule.patients}
         self.revision = schedule.schedule.revision + 1
+        # Other patients' planned sessions that may step aside for a course (set by the
+        # replan once what stays is known; see repair.room).
+        self.room = None
 
     def slots(self, appt: Appointment) -> tuple[dt.date, int, int, int]:
         local = appt.start.astimezone(self.zone)
