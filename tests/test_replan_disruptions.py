@@ -294,3 +294,31 @@ def test_a_mapping_lost_to_a_closure_takes_the_next_day_when_another_mapping_can
     assert len([line for line in lines if line.startswith("> X X-") and " -> " in line
                 and line.split()[2].rstrip(":")[2:].isdigit()]) == 2  # the other sessions stay
     assert errors(CLINIC, schedule, roster) == []
+
+
+def test_taper_weeks_that_follow_a_grown_daily_part_keep_their_weekdays_times_and_chair(tmp_path: Path):
+    """T's taper sessions were set by hand to Tuesday, Thursday (and Friday) at 15:00 on chair
+    B. A session missed on 04-12 is made up on Monday 05-17, so the daily part now ends a
+    week later: every taper session moves exactly one week, keeping its weekday, 15:00 and
+    chair B (the last one its 08:00 on A), not laid out afresh at the course's usual time."""
+    roster = CASES / "taper-roster.toml"
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", roster)
+    for appointment, day in (("T-31", "2027-05-18"), ("T-32", "2027-05-20"), ("T-33", "2027-05-21"),
+                             ("T-34", "2027-05-25"), ("T-35", "2027-05-27")):
+        tms("move", schedule, appointment, day, "15:00", "--chair", "B", "--clinic", CLINIC, "--roster", roster,
+            "--today", "2027-04-01")
+    tms("mark", schedule, "--through", "2027-04-09", "done", "--today", "2027-04-12")
+    tms("mark", schedule, "T", "2027-04-12", "missed", "--today", "2027-04-12")
+    result = replan(CLINIC, schedule, "2027-04-12", "--roster", roster, code=0)
+    assert diff(result) == [
+        "> T T-31: 2027-05-18 15:00 chair B -> 2027-05-25 15:00 chair B",
+        "> T T-32: 2027-05-20 15:00 chair B -> 2027-05-27 15:00 chair B",
+        "> T T-33: 2027-05-21 15:00 chair B -> 2027-05-28 15:00 chair B",
+        "> T T-34: 2027-05-25 15:00 chair B -> 2027-06-01 15:00 chair B",
+        "> T T-35: 2027-05-27 15:00 chair B -> 2027-06-03 15:00 chair B",
+        "> T T-36: 2027-06-01 08:00 chair A -> 2027-06-08 08:00 chair A",
+        "> T T-e: 2027-06-01 08:40 with rn-lee -> 2027-06-08 08:40 with rn-lee",
+        "> T T-f: 2027-06-15 08:00 with rn-lee -> 2027-06-22 08:00 with rn-lee",
+        "+ T T-06m: treatment session 6 2027-05-17 08:00 chair A",
+    ]
+    assert errors(CLINIC, schedule, roster) == []
