@@ -130,6 +130,10 @@ class CourseBuilder:
         else:
             self.assessment_groups = [self.assessment_staff]
         self._avail: dict[dt.date, int] = {}
+        # Session starts per (chair, day, length) on days this course holds nothing yet,
+        # valid while the timeline is at ``_starts_version`` (see chair_starts).
+        self._starts: dict[tuple[str, dt.date, int], int] = {}
+        self._starts_version = -1
         # Live sessions booked before this attempt (replanning), as (day, kind): they count
         # toward when the next re-mapping is due.
         self.history: list[tuple[dt.date, str]] = []
@@ -165,6 +169,15 @@ class CourseBuilder:
         return self.avail(day) & self.tl.patient_free(self.patient.id, day) & ~attempt.busy.get(day, 0)
 
     def chair_starts(self, day: dt.date, length: int, attempt: Attempt, base: int | None = None) -> dict[str, int]:
+        """chair -> starts of a treatment session of ``length`` slots on ``day`` (chairs with
+        none left out)."""
+        if base is None and not attempt.busy.get(day):
+            out = {}
+            for chair in self.chairs:
+                m = self.starts_on(chair, day, length, attempt)
+                if m:
+                    out[chair] = m
+            return out
         b = self.base(day, attempt) if base is None else base
         if not b:
             return {}
@@ -174,6 +187,24 @@ class CourseBuilder:
             if m:
                 out[chair] = m
         return out
+
+    def starts_on(self, chair: str, day: dt.date, length: int, attempt: Attempt) -> int:
+        """Starts of a treatment session of ``length`` slots on ``chair`` on ``day`` (what
+        chair_starts gives that chair). The course tries many start days, and each looks
+        at the same coming days: on a day the attempt holds nothing yet, the answer
+        depends on the timeline alone, so it is kept until the timeline changes."""
+        if attempt.busy.get(day):
+            return self.session_starts(chair, day, length, self.base(day, attempt), self.treatment_units)
+        if self._starts_version != self.tl.version:
+            self._starts.clear()
+            self._starts_version = self.tl.version
+        key = (chair, day, length)
+        m = self._starts.get(key)
+        if m is None:
+            b = self.base(day, attempt)
+            m = self.session_starts(chair, day, length, b, self.treatment_units) if b else 0
+            self._starts[key] = m
+        return m
 
     def session_starts(self, chair: str, day: dt.date, length: int, base: int, units: int | None) -> int:
         """Starts of a session of ``length`` slots on ``chair`` within ``base``: the chair free
@@ -267,9 +298,9 @@ class CourseBuilder:
         first, so the gaps where a new course could begin stay open."""
         pack = self.policy.pack and self.policy.keep_gaps
         if chair_pref is not None and target >= not_before:
-            free = self.tl.chair_free(chair_pref, day)
-            fits = self.session_starts(chair_pref, day, length, self.base(day, attempt), self.treatment_units)
-            if fits >> target & 1 and not (pack and self._closes(free_runs(free), target, length)):
+            fits = self.starts_on(chair_pref, day, length, attempt)
+            if fits >> target & 1 and not (pack and self._closes(free_runs(self.tl.chair_free(chair_pref, day)),
+                                                                 target, length)):
                 return target, chair_pref  # the usual chair at the usual time: nothing is better
         starts = self.chair_starts(day, length, attempt)
         if not starts:
@@ -290,8 +321,9 @@ class CourseBuilder:
                 continue
             if pack and m & near:
                 runs = free_runs(self.tl.chair_free(chair, day))
-                s = min(bits(m & near), key=lambda t: (self._closes(runs, t, length), abs(t - target), t))
-                closes = self._closes(runs, s, length)
+                gaps = self._gaps(runs)
+                s = min(bits(m & near), key=lambda t: (self._closes(runs, t, length, gaps), abs(t - target), t))
+                closes = self._closes(runs, s, length, gaps)
             else:
                 s, closes = nearest_bit(m, target), 0
             if rank == 0:
@@ -303,12 +335,18 @@ class CourseBuilder:
             return None
         return best[2], best[1]
 
-    def _closes(self, runs: list[tuple[int, int]], start: int, length: int) -> int:
+    def _gaps(self, runs: list[tuple[int, int]]) -> int:
+        """How many hour-long first sessions fit, one after another, in the free ``runs``."""
+        g = self.gap_len
+        return sum((b - a) // g for a, b in runs)
+
+    def _closes(self, runs: list[tuple[int, int]], start: int, length: int, gaps: int | None = None) -> int:
         """How many starts of an hour-long first session a booking at ``start`` takes away,
         counted only on a tight day (few hour-long gaps left on the chair): on a quiet day
-        the usual time is kept."""
+        the usual time is kept. ``gaps``: ``_gaps(runs)`` when the caller has it already."""
         g = self.gap_len
-        gaps = sum((b - a) // g for a, b in runs)
+        if gaps is None:
+            gaps = self._gaps(runs)
         for a, b in runs:
             if a <= start < b:
                 lost = (b - a) // g - (start - a) // g - (b - start - length) // g
@@ -646,8 +684,9 @@ class CourseBuilder:
             if self.policy.spare_physicians and person in self.mappers:
                 # A mapper's hour-long gaps are where new courses begin: keep them open.
                 runs = free_runs(self.tl.staff_free(person, day))
-                s = min(bits(m), key=lambda t: (self._closes(runs, t, length), abs(t - target), t))
-                key = (self._closes(runs, s, length), abs(s - target), rank)
+                gaps = self._gaps(runs)
+                s = min(bits(m), key=lambda t: (self._closes(runs, t, length, gaps), abs(t - target), t))
+                key = (self._closes(runs, s, length, gaps), abs(s - target), rank)
             else:
                 s = nearest_bit(m, target)
                 key = (0, abs(s - target), rank)

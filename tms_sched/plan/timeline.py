@@ -95,6 +95,9 @@ class Timeline:
         self._open: dict[tuple[str, dt.date], int] = {}
         self._staff_open: dict[tuple[str, dt.date], int] = {}
         self._exactly: dict[dt.date, list[int]] = {}
+        # Counts every change of bookings (and of ``now``): a cache of free slots built
+        # at one version holds while the version is the same.
+        self.version = 0
 
     def copy(self) -> Timeline:
         """An independent timeline with the same bookings (the calendar caches are shared)."""
@@ -190,6 +193,7 @@ class Timeline:
         """Take the slots for a patient (and chair, and named person); ``units`` of the
         head-count (a whole person by default)."""
         m = span_mask(start, length)
+        self.version += 1
         if chair is not None:
             self.chair_busy[(chair, day)] = self.chair_busy.get((chair, day), 0) | m
         if staff is not None:
@@ -206,13 +210,16 @@ class Timeline:
             self._refresh(day)
 
     def _refresh(self, day: dt.date) -> None:
+        # Worked out again when next asked for (headroom): a course booked or unbooked
+        # whole touches many days that are not looked at before they change again.
         self._room.pop(day, None)
-        self.full[day] = self._full(day, self.unit)
+        self.full.pop(day, None)
 
     def unbook(self, day: dt.date, start: int, length: int, patient: str,
                chair: str | None = None, staff: str | None = None, units: int | None = None) -> None:
         """Undo one ``book`` of the same arguments."""
         m = span_mask(start, length)
+        self.version += 1
         if chair is not None:
             self.chair_busy[(chair, day)] = self.chair_busy.get((chair, day), 0) & ~m
         if staff is not None:
@@ -223,6 +230,7 @@ class Timeline:
 
     def unbook_count(self, day: dt.date, mask: int, units: int | None = None) -> None:
         """Take one appointment (``units`` of the head-count) over ``mask`` off ``day``."""
+        self.version += 1
         levels = self.levels.get(day, [])
         for _ in range(self.unit if units is None else units):
             # levels[k]: slots with at least k+1 under way; in ``mask`` one fewer is under way
@@ -232,7 +240,17 @@ class Timeline:
         self._refresh(day)
 
     def chair_free(self, chair: str, day: dt.date) -> int:
-        return self.chair_open(chair, day) & ~self.chair_busy.get((chair, day), 0) & self.headroom(day)
+        key = (chair, day)
+        m = self._open.get(key)
+        if m is None:
+            m = self.chair_open(chair, day)
+        m &= ~self.chair_busy.get(key, 0)
+        if self.has_staff:
+            full = self.full.get(day)
+            if full is None:
+                full = self.full[day] = self._full(day, self.unit)
+            m &= ~full
+        return m
 
     def staff_free(self, staff: str, day: dt.date) -> int:
         return self.staff_open(staff, day) & ~self.staff_busy.get((staff, day), 0)
@@ -249,3 +267,4 @@ class Timeline:
         """Book nothing before ``minute`` of ``day`` (the time of day it is now, or the first
         moment the clinic's notice allows); nothing at all on the days before it."""
         self.now = None if minute is None else (day, -(-minute // self.slot))
+        self.version += 1
