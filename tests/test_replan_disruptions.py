@@ -322,3 +322,25 @@ def test_taper_weeks_that_follow_a_grown_daily_part_keep_their_weekdays_times_an
         "+ T T-06m: treatment session 6 2027-05-17 08:00 chair A",
     ]
     assert errors(CLINIC, schedule, roster) == []
+
+
+def test_an_accelerated_day_laid_out_again_where_another_patients_session_steps_aside(tmp_path: Path):
+    """Chair A is down on Tuesday 04-06, the 5x5 course's second day; Tuesday is 07:00-12:00,
+    just room for the day's five sessions from 07:00. Chair B is taken at 07:00 by X-STD's
+    10 Hz session, which moves to chair C at 07:00 (X-STD sees no change): the 5x5 day goes
+    to chair B at its own times, instead of the whole course moving a week."""
+    clinic, roster = CASES / "accelerated-tight.toml", CASES / "accelerated-tight-roster.toml"
+    schedule = first_plan(tmp_path, clinic, "2027-04-01", roster)
+    tms("mark", schedule, "--chair-down", "A", "2027-04-06", "2027-04-06", "--reason", "coil",
+        "--today", "2027-04-02")
+    result = replan(clinic, schedule, "2027-04-02", "--roster", roster, code=0)
+    assert diff(result) == [
+        "> X-5X5 X-5X5-06: 2027-04-06 07:00 chair A -> 2027-04-06 07:00 chair B",
+        "> X-5X5 X-5X5-07: 2027-04-06 08:05 chair A -> 2027-04-06 08:05 chair B",
+        "> X-5X5 X-5X5-08: 2027-04-06 09:10 chair A -> 2027-04-06 09:10 chair B",
+        "> X-5X5 X-5X5-09: 2027-04-06 10:15 chair A -> 2027-04-06 10:15 chair B",
+        "> X-5X5 X-5X5-10: 2027-04-06 11:20 chair A -> 2027-04-06 11:20 chair B",
+        "> X-STD X-STD-02: 2027-04-06 07:00 chair B -> 2027-04-06 07:00 chair C",
+    ]
+    assert read(schedule).unplaced == []
+    assert errors(clinic, schedule, roster) == []

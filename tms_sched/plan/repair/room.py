@@ -45,7 +45,10 @@ class Room:
         self.by_day: dict[dt.date, dict[str, tuple[str, Appointment]]] = {}
         self.moves: list[Relocation] = []
         self.current: str | None = None
+        discharged = {sp.id for sp in ctx.schedule.patients if sp.status == "discharged"}
         for pid, kept in keep.items():
+            if pid in discharged:
+                continue
             for appt in kept:
                 if appt.id not in skip:
                     self.add(pid, appt)
@@ -157,13 +160,64 @@ class Room:
         candidates.sort(key=lambda c: (c[0], c[1], c[2], builder.chairs.index(c[3]), c[4] or ""))
         for _, _, s, chair, person, blocking in candidates[:TRIES]:
             mark = len(self.moves)
-            if all(self._step_aside(pid, a, chair, s, span, attempt, avoid, person, length)
+            held = {chair: span_mask(s, span)}
+            if all(self._step_aside(pid, a, held, attempt, avoid, person, span_mask(s, length))
                    for pid, a, _, _ in blocking):
                 got = self._place(builder, attempt, day, kind, s, chair, length, person)
                 if got is not None:
                     return got
             self.undo(mark)
         return None
+
+    def clear_chain(self, builder: CourseBuilder, attempt: Attempt, day: dt.date, count: int,
+                    gap_minutes: int, after: int) -> bool:
+        """Room for ``count`` treatments of an accelerated day from slot ``after`` on, each the
+        protocol's gap after the one before, on the course's chairs: where the earliest such
+        layout is held up only by other patients' movable sessions, those step aside. True
+        when something moved (the caller lays the day out again, and undoes on failure)."""
+        ctx = self.ctx
+        tl = ctx.timeline
+        others = [(pid, a) for pid, a in self.by_day.get(day, {}).values() if pid != self.current]
+        if not others or (tl.now is not None and day < tl.now[0]):
+            return False
+        length = builder.session_len
+        span = length + builder.monitor_len
+        gap = -(-gap_minutes // ctx.slot)
+        fits = run_starts(builder.base(day, attempt), length)
+        by_chair: dict[str, list[tuple[str, Appointment, int, int]]] = {}
+        for pid, a in others:
+            _, _, first, ln = ctx.slots(a)
+            by_chair.setdefault(a.chair or "", []).append((pid, a, first, ln + -(-(a.monitor_minutes or 0) // ctx.slot)))
+        free: dict[str, int] = {}
+        for chair in builder.chairs:
+            soft = 0
+            for _, _, first, ln in by_chair.get(chair, []):
+                soft |= span_mask(first, ln)
+            free[chair] = tl.chair_open(chair, day) & ~(tl.chair_busy.get((chair, day), 0) & ~soft)
+        held: dict[str, int] = {}
+        blocking: list[tuple[str, Appointment]] = []
+        not_before = after
+        for _ in range(count):
+            best = None
+            for chair in builder.chairs:
+                m = run_starts(free[chair] & ~held.get(chair, 0), span) & fits
+                m = m >> not_before << not_before
+                if m and (best is None or (m & -m) < best[0]):
+                    best = (m & -m, chair)
+            if best is None:
+                return False
+            s, chair = best[0].bit_length() - 1, best[1]
+            held[chair] = held.get(chair, 0) | span_mask(s, span)
+            blocking += [(pid, a) for pid, a, first, ln in by_chair.get(chair, [])
+                         if first < s + span and s < first + ln and (pid, a) not in blocking]
+            not_before = builder.after_gap(day, s + span, gap)
+        if not blocking:
+            return False
+        mark = len(self.moves)
+        if all(self._step_aside(pid, a, held, attempt) for pid, a in blocking):
+            return True
+        self.undo(mark)
+        return False
 
     def _place(self, builder: CourseBuilder, attempt: Attempt, day: dt.date, kind: str, s: int, chair: str,
                length: int, staff: str | None):
@@ -175,10 +229,10 @@ class Room:
         fits = builder.session_starts(chair, day, length, builder.base(day, attempt), builder.treatment_units)
         return (s, chair, None) if fits >> s & 1 else None
 
-    def _step_aside(self, pid: str, appt: Appointment, chair: str, start: int, span: int,
-                    attempt: Attempt, avoid: int = 0, person: str | None = None, length: int = 0) -> bool:
-        """Move ``appt`` off slots ``start`` .. ``start + span`` of ``chair`` (and ``person``'s
-        first ``length`` of them), the same day."""
+    def _step_aside(self, pid: str, appt: Appointment, held: Mapping[str, int], attempt: Attempt,
+                    avoid: int = 0, person: str | None = None, staffed_slots: int = 0) -> bool:
+        """Move ``appt``, the same day, off the slots ``held`` for the mended course on each
+        chair (and off ``person``'s ``staffed_slots``)."""
         ctx = self.ctx
         tl = ctx.timeline
         day, _, first, staffed = ctx.slots(appt)
@@ -188,21 +242,21 @@ class Room:
         if protocol is None:
             return False
         pending = attempt.busy.get(day, 0) | avoid  # the mended course's own bookings, not on the timeline yet
-        reserved = span_mask(start, span)
         tol = ctx.policy.tolerance_minutes // ctx.slot
-        if person is not None and appt.staff == person:
-            tol = max(tol, length)  # a physician's hour is freed only by moving a mapping that far
+        if person is not None and appt.staff == person:  # a physician's hour is freed only by
+            tol = max(tol, staffed_slots.bit_count())  # moving a mapping that far
         chairs = [c.id for c in ctx.clinic.chairs_for(protocol.capability)]
         options = [(first, c) for c in chairs if c != appt.chair]
-        options += [(first + d * k, c) for d in range(1, tol + 1) for k in (-1, 1)
-                    for c in [appt.chair, *(c for c in chairs if c != appt.chair)]]
+        if patient is not None:  # (another time only within the hours the patient gave)
+            options += [(first + d * k, c) for d in range(1, tol + 1) for k in (-1, 1)
+                        for c in [appt.chair, *(c for c in chairs if c != appt.chair)]]
         unbook(ctx, pid, appt)
         for s, c in options:
             if s < 0 or span_mask(s, ln) & pending:
                 continue
-            if c == chair and span_mask(s, ln) & reserved:
+            if span_mask(s, ln) & held.get(c, 0):
                 continue
-            if person is not None and appt.staff == person and span_mask(s, staffed) & span_mask(start, length):
+            if person is not None and appt.staff == person and span_mask(s, staffed) & staffed_slots:
                 continue
             if tl.now is not None and (day, s) < tl.now:
                 continue

@@ -189,6 +189,18 @@ def _lay_day_again(ctx: RepairContext, builder: CourseBuilder, attempt: Attempt,
                 b.session = number
             return True
         attempt.roll_back(before)
+    room = ctx.room
+    if room is not None and not mapping:
+        # Held up by other patients' sessions on the chairs: those that may step aside do.
+        for after in (start, 0):
+            mark = len(room.moves)
+            if room.clear_chain(builder, attempt, day, len(sessions), gap_minutes, after):
+                if builder._chain(day, attempt, chair, len(sessions), gap_minutes, after) == len(sessions):
+                    for b, number in zip(attempt.bookings[before:], sessions):
+                        b.session = number
+                    return True
+                attempt.roll_back(before)
+            room.undo(mark)
     for a in own:  # nothing fits: the day stays as it was
         ctx.book(builder.patient.id, a)
     return False
