@@ -30,7 +30,9 @@ baseline), then ends one usable day later per session left. A taper course's las
 session comes no earlier than the third calendar week after the week of its daily part's
 new end (SPEC). An accelerated course not yet begun that lost a day needs a new run of
 consecutive usable days (SPEC). "Least moves" is the fewest sessions booked again: those
-lost, plus the planned sessions such a forced shift carries along. The table gives the
+lost, plus the planned sessions a forced shift carries along (an accelerated course's
+sessions outside the best new run of consecutive days; a lost mapping's treatments up to
+its first possible day; a taper course's taper weeks). The table gives the
 sessions moved or added both per appointment touched and per least move: the first is
 the issue's yardstick (1.5x at most), the second what SPEC leaves a replan free to save.
 
@@ -216,14 +218,38 @@ def course_bound(clinic, cal: ClinicCalendar, closed_days: set, sp, protocol, lo
             return start
 
         start = block(first_day)
-        # The new run cannot hold the closed day: it lies wholly after it (the sessions
-        # before it move) or wholly before it (those after it move), where that fits.
-        closed = min(local_day(a, zone) for a in lost)
-        before = sum(1 for a in sessions if a.status == "planned" and local_day(a, zone) < closed)
-        after = sum(1 for a in sessions if a.status == "planned" and local_day(a, zone) > closed)
-        fits_before = closed - ONE_DAY >= first_day and block(first_day, closed - ONE_DAY) is not None
-        moves = len(lost) + (min(before, after) if fits_before else before)
+        # The new run is ndays consecutive usable days (so never the closed day): a planned
+        # session stays only where its day is one of the run's; every other one moves.
+        # The fewest moves: the best run that overlaps the old days, or all of them.
+        planned = [local_day(a, zone) for a in sessions if a.status == "planned"]
+        stay = 0
+        day = first_day
+        while day <= old_last:
+            run = [day + dt.timedelta(days=k) for k in range(ndays)]
+            if all(usable(d) for d in run):
+                stay = max(stay, sum(1 for d in planned if run[0] <= d <= run[-1]))
+            day += ONE_DAY
+        moves = len(lost) + len(planned) - stay
         return business_days(cal, old_last, start + dt.timedelta(days=ndays - 1)), moves
+    extra = 0
+    if any(a.kind == "mapping" for a in lost):
+        # The mapping comes before every treatment, one session a day: on its new day d (a
+        # usable day from the first the course may use) every planned treatment on or
+        # before d moves after it; fewest with the first such day.
+        d0 = first_day
+        while not usable(d0):
+            d0 += ONE_DAY
+        extra = sum(1 for a in sessions if a.status == "planned" and a.kind == "treatment"
+                    and local_day(a, zone) <= d0)
+    days, moves = once_daily_bound(clinic, cal, closed_days, sp, protocol, lost, sessions, old_last,
+                                   usable, first_day)
+    return days, moves + extra
+
+
+def once_daily_bound(clinic, cal: ClinicCalendar, closed_days: set, sp, protocol, lost, sessions, old_last,
+                     usable, first_day: dt.date) -> tuple[int, int]:
+    """course_bound for a course of one session a day (daily, tapered or interval)."""
+    zone = clinic.zone
     daily = [p for p in protocol.phases if isinstance(p, DailyPhase)]
     if not daily or any(isinstance(p, IntervalPhase) for p in protocol.phases):
         return 0, len(lost)
