@@ -84,8 +84,8 @@ def _keeps_no_history(output: str, clinic_path: str, rosters: tuple[str, ...]) -
 @click.option("--effort", type=click.Choice(EFFORTS), default="normal", show_default=True,
               help="How long the planner searches for a better plan after its first passes, counted in "
                    "courses rebooked (never in time: the same files give the same schedule on any machine). "
-                   "fast: the first passes only; thorough: about seven times normal's search. A fresh plan "
-                   "only; with --schedule new patients are booked as fast.")
+                   "fast: the first passes only; thorough: about seven times normal's search. With --schedule "
+                   "the search books the patients new to the roster and moves nothing else.")
 @today_option
 def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, output: str | None,
          freeze_days: int, show_diff: bool, fmt: str, now: int | None, width: int | None, effort: str,
@@ -158,7 +158,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
                       mend_advice="replanning needs every appointment id once and every time in the clinic's "
                       "zone; mend these in the file, then replan (tms-sched check lists every finding)")
         result, notes = replan_within_authorization(clinic, existing, roster.patients, today,
-                                                    freeze_days=freeze_days, now_minute=now)
+                                                    freeze_days=freeze_days, now_minute=now, effort=effort)
         schedule = record_moves(existing, result.schedule)  # the old times, for the calls list
         for line in notes:
             echo_err(f"note: {line}")

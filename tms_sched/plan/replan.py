@@ -20,7 +20,8 @@ Policies (docs/replanning.md tells them to coordinators):
 - Assessments follow the course: one that falls outside its window once the course
   has changed moves; a missed one is booked again.
 - Discharged patients are never rebooked. Patients new to the roster are planned as
-  in a first plan, around everything already booked.
+  in a first plan, around everything already booked; the search after it (``effort``)
+  moves only their courses.
 
 The work is split by job under ``tms_sched.plan.repair``; this module ties it together.
 """
@@ -49,14 +50,20 @@ from .repair.makeups import every_days_of
 from .repair.referrals import plan_referrals
 from .repair.room import Room
 from .repair.state import Move, RepairContext, ReplanResult
+from .search import EFFORTS
 
 __all__ = ["Move", "ReplanResult", "every_days_of", "replan"]
 
 
 def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], today: dt.date, *,
            freeze_days: int = 0, policy: Policy | None = None,
-           progress: Callable[[int, int], None] | None = None, now_minute: int | None = None) -> ReplanResult:
-    """``now_minute`` (minutes after midnight): nothing new is booked on ``today`` before it."""
+           progress: Callable[[int, int], None] | None = None, now_minute: int | None = None,
+           effort: str = "fast") -> ReplanResult:
+    """``now_minute`` (minutes after midnight): nothing new is booked on ``today`` before it.
+    ``effort`` (fast, normal, thorough): how long the search for a better plan of the
+    patients new to the roster may run; it moves only their courses (fast: none)."""
+    if effort not in EFFORTS:
+        raise ValueError(f"effort must be one of {', '.join(EFFORTS)}, not {effort!r}")
     policy = policy or Policy()
     ctx = RepairContext(clinic, schedule, today, freeze_days, policy)
     ctx.timeline.set_now(*earliest_booking(clinic, today, now_minute))  # now, plus min_notice_hours
@@ -128,7 +135,7 @@ def replan(clinic: Clinic, schedule: Schedule, patients: Sequence[Patient], toda
     plans: list[PatientPlan] = []
     failed: list[Patient] = []
     if fresh:
-        plans, failed = plan_referrals(ctx, fresh, progress)
+        plans, failed = plan_referrals(ctx, fresh, progress, effort=effort)
 
     # 5. The new schedule: existing patients in their order, lines kept in place.
     out_patients: list[ScheduledPatient] = []

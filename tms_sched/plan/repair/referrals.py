@@ -1,14 +1,43 @@
-"""Patients new to the roster, planned as in a first plan around everything booked."""
+"""Patients new to the roster, planned as in a first plan around everything booked.
+
+They are booked one by one (urgent first, then by the week they may start, shortest
+courses first), then improved by the same search as a first plan (plan/search.py),
+which unbooks and rebooks only these new courses: history, pinned appointments and
+the courses already planned stay where the replan left them.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from ...model.patient import Patient
-from ..builder import CourseBuilder
+from ..builder import CourseBuilder, Policy
 from ..planner import PatientPlan, commit, smart_order
+from ..search import Search, budget_for
 from .state import RepairContext
 
 
-def plan_referrals(ctx: RepairContext, fresh: list[Patient], progress):
+class ReferralPlanner:
+    """What the search asks of a planner, for the new patients of a replan: the clinic, the
+    first day anything new may be booked (after the frozen days), and the timeline with
+    everything else booked on it, which the search changes only by these patients' courses."""
+
+    def __init__(self, ctx: RepairContext) -> None:
+        self.clinic = ctx.clinic
+        self.today: dt.date = ctx.freeze_until
+        self.calendar = ctx.calendar
+        self.timeline = ctx.timeline
+        self.policy: Policy = ctx.policy
+
+    def search_policy(self) -> Policy:
+        return dataclasses.replace(self.policy, scarcity=True)
+
+
+def plan_referrals(ctx: RepairContext, fresh: list[Patient], progress, effort: str = "fast"):
+    """Book the new patients' courses; with an ``effort`` other than fast, search for a
+    better plan of them within that effort's budget (counted in courses built, never in
+    time: the same files give the same schedule)."""
     plans: list[PatientPlan] = []
     failed: list[Patient] = []
     ordered = smart_order(ctx.clinic, fresh, ctx.today)
@@ -24,4 +53,13 @@ def plan_referrals(ctx: RepairContext, fresh: list[Patient], progress):
             plans.append(PatientPlan(patient, sorted(attempt.bookings, key=lambda b: (b.day, b.start))))
         if progress:
             progress(i + 1, len(ordered))
+    bookable = {p.id for p in ordered if p.protocol in ctx.clinic.protocols}
+    budget = budget_for(effort, len(bookable))
+    if budget and bookable:
+        search = Search(ReferralPlanner(ctx), [p for p in ordered if p.id in bookable], plans,
+                        [p for p in failed if p.id in bookable], budget, progress)
+        plans, searched = search.run()
+        failed = searched + [p for p in failed if p.id not in bookable]
+        plans.sort(key=lambda plan: plan.patient.id)
+        failed.sort(key=lambda p: p.id)
     return plans, failed
