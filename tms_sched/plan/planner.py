@@ -98,6 +98,9 @@ def low_bit(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
 
 
+STEADY_SHARE = 0.95
+"""The share of once-daily sessions a plan keeps within the tolerance of their course's
+usual time before it is ranked on waiting (a plan below it ranks after every plan at it)."""
 PORTFOLIO_LIMIT = 150  # patients up to which several greedy passes are compared
 FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False)
 """Each course at one time of day, the earliest that holds: a pass that packs tightly."""
@@ -206,9 +209,9 @@ class Planner:
                     daily += len(once)
                     steady += sum(1 for b in once if abs(b.start - usual) <= tolerance)
                     drift += sum(1 for b in once if abs(b.start - usual) > 2 * tolerance)
-        # A plan that keeps fewer than 90% of daily sessions near their usual time ranks
+        # A plan that keeps fewer than 95% of daily sessions near their usual time ranks
         # after one that does: patients fit TMS around work.
-        unsteady = daily > 0 and steady < 0.9 * daily
+        unsteady = daily > 0 and steady < STEADY_SHARE * daily
         # Between plans that wait alike, the one with fewer sessions over an hour from
         # their usual time (what check reports as TMS101), then fewer chair changes.
         return (urgent_lost, urgent_wait, len(failed), unsteady, total, drift, changes)

@@ -187,8 +187,10 @@ class Search:
 
     def score(self) -> tuple:
         """The planner's order (Planner._score with waits counted)."""
+        from .planner import STEADY_SHARE
+
         t = self.total
-        unsteady = t.daily > 0 and t.steady < 0.9 * t.daily
+        unsteady = t.daily > 0 and t.steady < STEADY_SHARE * t.daily
         return (t.urgent_lost, t.urgent_wait, t.lost, unsteady, t.wait, t.drift, t.changes)
 
     # -- moves -----------------------------------------------------------------------
