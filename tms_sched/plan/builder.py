@@ -59,6 +59,10 @@ class Policy:
     keep_gaps: bool = True  # place sessions so that hour-long gaps for new courses stay open
     spare_physicians: bool = True  # assessments go to a clinician where one is free in the window
     scarcity: bool = False  # among a start day's times, the one the patients still waiting need least
+    # Where no mapping time holds on the coming days, the course keeps a time that does
+    # and its mapping goes where an hour is free on the first day (the usual time leaves
+    # the mapping day out).
+    split_mapping: bool = False
 
 
 @dataclass
@@ -407,11 +411,16 @@ class CourseBuilder:
         return True
 
     # -- phases ------------------------------------------------------------------------
-    def course(self, d0: dt.date, mapping: tuple[int, str, str | None]) -> Attempt | None:
+    def course(self, d0: dt.date, mapping: tuple[int, str, str | None],
+               usual: tuple[int, str] | None = None) -> Attempt | None:
+        """The whole course from its mapping on ``d0``; the later sessions near the mapping's
+        time on its chair, or near ``usual`` (time, chair) when given."""
         attempt = Attempt()
         start, chair, staff = mapping
         attempt.add(self.session_booking("mapping", d0, start, chair, staff, 1))
         target = start
+        if usual is not None:
+            target, chair = usual
         session = 1
         last_day = d0
         daily_last: dt.date | None = None
@@ -726,11 +735,64 @@ class CourseBuilder:
                      if (kept := [(p, m & keep) for p, m in people if m & keep])}
         if not masks:
             return None
+        elsewhere = self._usual_elsewhere(d0, masks) if self.policy.split_mapping else None
+        if elsewhere and not elsewhere[0]:
+            # No mapping time holds on the coming days, but another time does: the course
+            # keeps that time, its mapping goes where an hour is free on its first day.
+            for mapping, usual in elsewhere[1]:
+                attempt = self.course(d0, mapping, usual)
+                if attempt:
+                    return attempt
+            elsewhere = None
         for start, chair in self.rank_times(d0, {c: union_masks(m) for c, m in masks.items()}):
             attempt = self.course(d0, (start, chair, self.staff_at(masks[chair], start)))
             if attempt:
                 return attempt
+        for mapping, usual in (elsewhere[1] if elsewhere else ()):
+            attempt = self.course(d0, mapping, usual)
+            if attempt:
+                return attempt
         return None
+
+    def _usual_elsewhere(self, d0: dt.date, masks: dict[str, list[tuple[str | None, int]]]
+                         ) -> tuple[bool, list[tuple[tuple[int, str, str | None], tuple[int, str]]]] | None:
+        """(whether a mapping time itself holds, [(mapping, usual time)]): times of day that
+        stay free for a session on the same chair on every coming day, earliest first, each
+        with the mapping on ``d0`` nearest it (on its chair if it can be). The usual time is
+        the median of the once-daily sessions, the mapping day left out, so the mapping may
+        be at another hour. None when no time holds."""
+        days = self._coverage_days(d0)
+        if not days:
+            return None
+        empty = Attempt()
+        held: dict[str, int] = {}
+        for c in self.chairs:
+            m = -1
+            for day in days:
+                m &= self.starts_on(c, day, self.session_len, empty)
+                if not m:
+                    break
+            if m:
+                held[c] = m
+        if not held:
+            return None
+        mapping_at = {c: union_masks(people) for c, people in masks.items()}
+        coupled = any(mapping_at.get(c, 0) & m for c, m in held.items())
+        times = _distinct_times(((t, c) for t in bits(union_masks(held.values())) for c in self.chairs
+                                 if held.get(c, 0) >> t & 1), self.policy.times_per_day)
+        out = []
+        for t, c in times:
+            best = None
+            for mc, mm in mapping_at.items():
+                s = nearest_bit(mm, t)
+                if s is None:
+                    continue
+                key = (abs(s - t), mc != c, self.chairs.index(mc))
+                if best is None or key < best[0]:
+                    best = (key, s, mc)
+            if best is not None:
+                out.append(((best[1], best[2], self.staff_at(masks[best[2]], best[1])), (t, c)))
+        return coupled, out
 
     def _same_day_first(self, d0: dt.date) -> int:
         """The earliest slot session 1 may start on ``d0`` so that the assessments that must

@@ -125,6 +125,9 @@ class Planner:
         self.booked_protocols = dict(booked_protocols or {})
         self._booked_timeline: Timeline | None = None
         self.search_moves = self.search_kept = 0
+        # Whether the kept pass books a mapping away from its course's usual time where
+        # no time holds for both; the search rebooks courses the same way.
+        self.split_mapping = self.policy.split_mapping
 
     def new_timeline(self) -> Timeline:
         """A timeline holding the appointments already booked (they are never moved here)."""
@@ -157,20 +160,25 @@ class Planner:
             tries += [("smart", steady), ("arrival", self.policy), ("arrival", FIXED_TIME), ("arrival", loose)]
             if self.effort != "fast":
                 tries.append(("smart", self.search_policy()))
+                if self.booked:
+                    # On a running clinic's calendar few hours are free at the same time on
+                    # the first day and the days after: a pass that may book a mapping away
+                    # from its course's usual time.
+                    tries.append(("smart", dataclasses.replace(self.search_policy(), split_mapping=True)))
         best: tuple | None = None
         for i, (name, policy) in enumerate(tries):
             plans, failed = self._place(orders[name](), progress if i == 0 else None, policy)
             score = self._score(plans, failed, waits=len(tries) > 1)
             if best is None or score < best[0]:
-                best = (score, plans, failed, self.timeline)
+                best = (score, plans, failed, self.timeline, policy.split_mapping)
         assert best is not None
         if best[2] and order != "arrival" and any(p.deadline for p in patients):
             # A deadline may be met only when courses are placed earliest-deadline first.
             plans, failed = self._place(orders["deadline"](), None, self.policy)
             score = self._score(plans, failed, waits=len(tries) > 1)
             if score < best[0]:
-                best = (score, plans, failed, self.timeline)
-        _, plans, failed, self.timeline = best
+                best = (score, plans, failed, self.timeline, self.policy.split_mapping)
+        _, plans, failed, self.timeline, self.split_mapping = best
         budget = budget_for(self.effort, len(patients)) if order == "smart" else 0
         if budget and (plans or failed):
             search = Search(self, patients, plans, failed, budget, progress)
@@ -182,7 +190,7 @@ class Planner:
 
     def search_policy(self) -> Policy:
         """The policy of the scarcity-aware pass and of the search's rebooking."""
-        return dataclasses.replace(self.policy, scarcity=True)
+        return dataclasses.replace(self.policy, scarcity=True, split_mapping=self.split_mapping)
 
     def _score(self, plans: list[PatientPlan], failed: list[Patient], waits: bool) -> tuple:
         """Fewer urgent patients lost, then fewer lost, then less waiting (business days),
