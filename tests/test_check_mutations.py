@@ -168,6 +168,16 @@ def test_one_rule_broken(m: Mutation, tmp_path: Path):
     assert line_of(text, m.at) in lines
 
 
+def test_a_taper_after_the_daily_part_is_named_taper(tmp_path: Path):
+    """The weekly phase after a daily one is the taper, and its messages say so."""
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(_apply(CLEAN, [('start = 2026-12-10T10:00:00-05:00', 'start = 2026-12-14T10:00:00-05:00')]),
+                        encoding="utf-8")
+    messages = [f.message for f in run(schedule).findings if f.code == "TMS009"]
+    assert messages and all("taper" in m for m in messages), messages
+    assert any("in the calendar weeks after the last daily session" in m for m in messages), messages
+
+
 def test_accelerated_make_up_the_next_day_is_clean(tmp_path: Path):
     """A missed 5x5-style session made up the next day moves the rest on by a day: allowed."""
     text = _apply(CLEAN, [

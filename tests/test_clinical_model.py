@@ -218,6 +218,36 @@ def test_twice_weekly_doses_too_close_are_tms009(tmp_path: Path, planned: Path):
     assert found == [("TMS009", line_of(broken, second.id))]
 
 
+def test_two_induction_doses_on_one_day_are_named_weekly_not_taper(tmp_path: Path, planned: Path):
+    """Esketamine's twice-weekly induction is a weekly phase with nothing before it: ES-1's
+    second dose moved onto the day of its first is two weekly sessions on one day, and the
+    message speaks of no taper (the course has none)."""
+    schedule, _ = load_schedule(str(planned))
+    first, second = schedule.patient("ES-1").appointments[1:3]
+    assert (first.session, second.session) == (1, 2)
+    later = local(first) + dt.timedelta(hours=3)
+    broken = _mutated(tmp_path, planned, lambda t: t.replace(f'start = {second.start.isoformat()}, minutes = 15, ',
+                                                             f'start = {later.isoformat()}, minutes = 15, ', 1))
+    messages = [m for code, line, m in findings(CLINIC, broken) if code == "TMS009"]
+    assert messages == [f"ES-1 has two weekly sessions on {local(first):%a %Y-%m-%d} ({first.id} and {second.id}); "
+                        "weekly sessions go on different days"]
+
+
+def test_a_short_induction_week_names_the_weeks_from_the_first_session(tmp_path: Path, planned: Path):
+    """ES-1's second dose cancelled: the first week of the induction falls short, counted
+    from the week of the course's first session, not after a daily part it does not have."""
+    schedule, _ = load_schedule(str(planned))
+    second = schedule.patient("ES-1").appointments[2]
+    broken = _mutated(tmp_path, planned, lambda t: t.replace(
+        f'start = {second.start.isoformat()}, minutes = 15, monitor_minutes = 120, status = "planned"',
+        f'start = {second.start.isoformat()}, minutes = 15, monitor_minutes = 120, status = "cancelled"', 1))
+    week = local(second).date() - dt.timedelta(days=local(second).weekday())
+    messages = [m for code, line, m in findings(CLINIC, broken) if code == "TMS009"]
+    assert f"ES-1 has 1 weekly session in the week of {week.isoformat()}; esketamine wants 2 there (2, 2, 2, 2 " \
+           "sessions in its successive calendar weeks, from the week of the course's first session)" in messages
+    assert not any("taper" in m or "daily" in m for m in messages), messages
+
+
 def test_monitor_minutes_read_back_from_every_format(tmp_path: Path, planned: Path):
     from tms_sched.io.schedule import to_csv, to_json, write_schedule
 

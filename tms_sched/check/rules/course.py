@@ -10,8 +10,9 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-from ...model.protocol import Assessment, DailyPhase, IntervalPhase, WeeklyPhase
+from ...model.protocol import Assessment, DailyPhase, IntervalPhase, Phase, WeeklyPhase
 from ..context import Booking, Context, Course, day_text, hhmm, monday
 from ..finding import Finding
 from ..registry import rule
@@ -112,14 +113,16 @@ def _day_periods(course: Course, members: list[Booking]) -> list[tuple[str, list
 def day_and_week_counts(ctx: Context) -> Iterator[Finding]:
     for course in _judged(ctx):
         previous: list[Booking] = []
+        before: Phase | None = None
         for phase, members in course.phases:
             if isinstance(phase, DailyPhase):
                 yield from _daily(ctx, course, phase, members)
             elif isinstance(phase, WeeklyPhase):
-                yield from _weekly(ctx, course, phase, members, previous)
+                yield from _weekly(ctx, course, phase, members, previous, _WeeklyWords.of(before))
             else:
                 yield from _interval(ctx, course, phase, members, previous)
             previous = members or previous
+            before = phase
 
 
 def _daily(ctx: Context, course: Course, phase: DailyPhase, members: list[Booking]) -> Iterator[Finding]:
@@ -174,23 +177,58 @@ def _daily(ctx: Context, course: Course, phase: DailyPhase, members: list[Bookin
                               f"{week.isoformat()}; {pid} allows at most {phase.days_per_week} session days a week", b)
 
 
+@dataclass(frozen=True)
+class _WeeklyWords:
+    """How TMS009 names a weekly phase: by what comes before it in the protocol.
+
+    After a daily phase it is the taper (3, 2, 1 sessions in the weeks after the daily
+    part); otherwise, as the first phase (esketamine's twice-weekly induction) or after
+    another weekly or interval phase, its sessions are simply weekly ones.
+    """
+
+    noun: str
+    """``taper`` or ``weekly``, before ``session(s)`` and ``weeks``."""
+    anchor: str
+    """What the phase's weeks follow, or ``""`` for a protocol's first phase."""
+
+    @staticmethod
+    def of(before: Phase | None) -> _WeeklyWords:
+        if isinstance(before, DailyPhase):
+            return _WeeklyWords("taper", "the last daily session")
+        if before is None:
+            return _WeeklyWords("weekly", "")
+        return _WeeklyWords("weekly", "the previous phase's last session")
+
+    def weeks(self, plan: str) -> str:
+        """The phase's weeks, as the count messages give them in brackets."""
+        if self.noun == "taper":
+            return f"taper weeks {plan}"
+        return f"{plan} sessions in its successive calendar weeks"
+
+    def where(self) -> str:
+        if not self.anchor:
+            return "from the week of the course's first session"
+        return f"in the calendar weeks after {self.anchor}"
+
+
 def _weekly(ctx: Context, course: Course, phase: WeeklyPhase, members: list[Booking],
-            previous: list[Booking]) -> Iterator[Finding]:
+            previous: list[Booking], words: _WeeklyWords) -> Iterator[Finding]:
     if not members:
         return
+    noun = words.noun
     pid = course.protocol.id if course.protocol else "?"
     plan = ", ".join(map(str, phase.per_week))
     week0 = monday(previous[-1].day) + dt.timedelta(days=7) if previous else monday(members[0].day)
     early = [b for b in members if b.day < week0]
     for b in early:
-        yield ctx.finding("TMS009", f"{course.id}'s taper session {b.appt.session} ({b.id}) on {day_text(b.day)} is in "
-                          f"the week of the last daily session or before it; the taper weeks ({plan}) are the "
-                          "calendar weeks after it", b)
+        yield ctx.finding("TMS009", f"{course.id}'s {noun} session {b.appt.session} ({b.id}) on {day_text(b.day)} is "
+                          f"in the week of {words.anchor} or before it; the {noun} weeks "
+                          f"({plan}) are the calendar weeks after it", b)
     seen: dict[dt.date, Booking] = {}
     for b in members:
         if b.day in seen:
-            yield ctx.finding("TMS009", f"{course.id} has two taper sessions on {day_text(b.day)} ({seen[b.day].id} "
-                              f"and {b.id}); taper sessions go on different days", b)
+            yield ctx.finding("TMS009", f"{course.id} has two {noun} sessions on {day_text(b.day)} ({seen[b.day].id} "
+                              f"and {b.id}); {noun} sessions go on different days", b)
         seen.setdefault(b.day, b)
     if phase.min_days_apart > 1:
         for prev, b in zip(members, members[1:]):
@@ -217,14 +255,13 @@ def _weekly(ctx: Context, course: Course, phase: WeeklyPhase, members: list[Book
     for i, count, expect in _balance(periods, lambda i: phase.per_week[i] if i < len(phase.per_week) else 0, None):
         label, week_members, _ = periods[i]
         if count > expect:
-            yield ctx.finding("TMS009", f"{course.id} has {count} taper sessions in the week of {label}; {pid} "
-                              f"wants {expect} there (taper weeks {plan})", week_members[expect])
+            yield ctx.finding("TMS009", f"{course.id} has {_plural(count, noun + ' session')} in the week of "
+                              f"{label}; {pid} wants {expect} there ({words.weeks(plan)})", week_members[expect])
         elif not course.discharged:
             anchor = week_members[-1] if week_members else next(
                 (b for later in by_week[i + 1:] for b in later), late[-1])
-            yield ctx.finding("TMS009", f"{course.id} has {count} taper sessions in the week of {label}; {pid} "
-                              f"wants {expect} there (taper weeks {plan}, in the calendar weeks after the last "
-                              "daily session)", anchor)
+            yield ctx.finding("TMS009", f"{course.id} has {_plural(count, noun + ' session')} in the week of "
+                              f"{label}; {pid} wants {expect} there ({words.weeks(plan)}, {words.where()})", anchor)
 
 
 def _interval(ctx: Context, course: Course, phase: IntervalPhase, members: list[Booking],
