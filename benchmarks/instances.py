@@ -181,7 +181,8 @@ def book_history(inst: Instance, policy, order: str) -> tuple[list, dict[str, st
         week = [p for p in inst.history if monday <= p.start_after < monday + dt.timedelta(weeks=1)]
         if not week:
             continue
-        result = plan_schedule(inst.clinic, week, monday, policy=policy, order=order, booked=booked)
+        result = plan_schedule(inst.clinic, week, monday, policy=policy, order=order, booked=booked,
+                               booked_protocols=protocols_of)
         for sp in result.schedule.patients:
             protocols_of[sp.id] = sp.protocol
             booked.extend((sp.id, appt) for appt in sp.appointments)

@@ -16,6 +16,7 @@ from ..model.schedule import Appointment, Schedule, ScheduledPatient, ScheduleIn
 from ..tz import local_datetime
 from .builder import Attempt, Booking, CourseBuilder, Policy, union_masks
 from .diagnose import explain_unplaced
+from .history import protocols_of_booked
 from .search import EFFORTS, Demand, Search, budget_for
 from .occupy import book_appointment, book_booking, unbook_booking
 from .timeline import Timeline
@@ -121,8 +122,9 @@ class Planner:
         self.calendar = ClinicCalendar(clinic, closures)
         self.booked = list(booked)
         # Whose course each booked appointment is (patient id -> protocol id): with it, a
-        # shared session counts its share of a person; without, a whole one.
-        self.booked_protocols = dict(booked_protocols or {})
+        # shared session counts its share of a person; without, a whole one. What the
+        # caller does not say is read from the appointments themselves.
+        self.booked_protocols = {**protocols_of_booked(clinic, self.booked), **(booked_protocols or {})}
         self._booked_timeline: Timeline | None = None
         self.search_moves = self.search_kept = 0
         # Whether the kept pass books a mapping away from its course's usual time where
@@ -378,6 +380,9 @@ def plan_schedule(clinic: Clinic, patients: Sequence[Patient], today: dt.date, *
     """Book every patient's course; returns the schedule and the unplaced with reasons.
 
     ``booked`` holds appointments of other patients that already occupy the clinic;
+    ``booked_protocols`` (patient id -> protocol id) says whose course they are, so that
+    a shared session counts its share of a person; a patient it leaves out has its
+    protocol read from its appointments (``history.protocols_of_booked``);
     ``now_minute`` (minutes after midnight) is the time of day it is on ``today``;
     ``effort`` (fast, normal, thorough) is how long the search after the greedy passes
     may run, counted in courses built.
