@@ -188,7 +188,7 @@ def test_colour_in_a_terminal_and_none_with_no_color() -> None:
     escapes = re.compile(rb"\x1b\[[0-9;]*m")
     lines = [line.rstrip() for line in escapes.sub(b"", coloured).decode().splitlines()]
     assert lines == [line.rstrip() for line in plain.decode().splitlines()]
-    assert "█ booked   ▒ partly booked   · free   (blank) closed or chair down" in lines
+    assert "█ booked   ▒ partly booked   · free   ╱ no staff   (blank) closed or chair down" in lines
 
 
 def test_the_shared_example_schedule(examples_dir: Path) -> None:

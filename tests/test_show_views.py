@@ -186,7 +186,58 @@ def test_week_marks_each_chair() -> None:
     # Mon..Fri; chairs A B C. Friday: chair B is down all morning (blank), C partly booked.
     assert cells == ["08:00", "█ · █", "█ · ▒", "█ · ▒", "█ · ▒", "█   ▒"]
     free = next(line for line in text.splitlines() if line.startswith("│ free"))
-    assert [c.strip() for c in free.strip("│").split("│")][1:] == ["27h20", "28h05", "27h25", "24h05", "23h35"]
+    # The free chair time with somebody on shift: none after 17:00 (16:00 on Tuesday and
+    # Thursday), when the clinic is open but nobody works.
+    assert [c.strip() for c in free.strip("│").split("│")][1:] == ["24h20", "22h05", "24h25", "20h05", "20h35"]
+
+
+def minutes(text: str) -> int:
+    """``27 h 25 min``, ``3 h``, ``45 min``, ``24h20``, ``8h``, ``45m`` -> minutes."""
+    m = re.fullmatch(r"(?:(\d+) ?h)? ?(?:(\d+) ?(?:min|m)?)?", text.strip())
+    assert m and text.strip(), text
+    return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+
+
+def agenda_free(day: str, *args: str) -> int:
+    """The agenda's free chair time of ``day`` less the part of it with no staff on shift."""
+    text = " ".join(output("--date", day, *args).split())
+    m = re.search(r"booked, ([\dhmin ]+?) free(?: \(([\dhmin ]+?) of it with no staff on shift\))?[;\s]", text + " ")
+    assert m, text
+    return minutes(m.group(1)) - (minutes(m.group(2)) if m.group(2) else 0)
+
+
+def test_week_free_time_agrees_with_the_agenda() -> None:
+    days = ["2027-03-15", "2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19"]
+    for args in ((), ("--chair", "A")):
+        text = output("--view", "week", "--date", days[0], *args)
+        free = next(line for line in text.splitlines() if line.startswith("│ free"))
+        cells = [minutes(c) for c in free.strip("│").split("│")[1:]]
+        assert cells == [agenda_free(d, *args) for d in days], args
+
+
+def test_week_marks_open_time_with_no_staff_as_the_agenda_lists_it() -> None:
+    text = output("--view", "week", "--date", "2027-03-15")
+    lines = text.splitlines()
+    row = {t: [c.strip() for c in next(l for l in lines if l.startswith(f"│ {t}")).strip("│").split("│")[1:]]
+           for t in ("15:30", "16:00", "17:30")}
+    # Tuesday and Thursday nobody works from 16:00, the other days from 17:00 (chair C is down on Thursday).
+    assert row["15:30"] == ["· · ·", "· · ·", "· · ·", "· ·", "· · ·"]
+    assert row["16:00"] == ["· · ·", "╱ ╱ ╱", "· · ·", "╱ ╱", "· · ·"]
+    assert row["17:30"] == ["╱ ╱ ╱", "╱ ╱ ╱", "╱ ╱ ╱", "╱ ╱", "╱ ╱ ╱"]
+    assert "Tue, Thu no staff on shift 16:00-18:00: outside staff hours" in lines
+    assert "  16:00-18:00           no staff   outside staff hours" in output("--date", "2027-03-16").splitlines()
+    assert "╱ no staff" in lines[-1]
+
+
+def test_chairs_bar_marks_no_staff_and_its_free_time_agrees_with_the_agenda() -> None:
+    text = output("--view", "chairs", "--date", "2027-03-16")
+    lines = text.splitlines()
+    bar = next(line for line in lines if line.startswith("A NeuroStar 1"))
+    assert bar.count("╱") == 12  # 16:00-18:00 in ten-minute marks
+    assert "no staff on shift 16:00-18:00: outside staff hours" in lines
+    for chair in ("A", "B", "C"):
+        row = next(line for line in lines if line.startswith(f"{chair} "))
+        assert minutes(row.split()[-1]) == agenda_free("2027-03-16", "--chair", chair), chair
 
 
 def test_week_of_the_holiday_says_why_it_is_closed() -> None:

@@ -13,8 +13,7 @@ from rich.text import Text
 from ...calendar import intersect
 from ...text import plural
 from .facts import (
-    Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, merge,
-    overlap, windows_text,
+    Booking, ScheduleFacts, day_name, days_between, down_span, duration, free_intervals, hhmm, merge, windows_text,
 )
 from .marks import FREE, KIND_STYLE, MUTED, status_legend, status_text
 
@@ -89,13 +88,11 @@ def _day(facts: ScheduleFacts, day: dt.date, bookings: list[Booking], chair: str
         if patient is None:
             chairs = [chair] if chair else facts.chair_ids()
             booked = available = idle = 0
-            unstaffed = merge(w for w, _ in facts.unstaffed(day))
             for c in chairs:
                 b, a = facts.chair_minutes(day, c)
                 booked += b
                 available += a
-                idle += sum(overlap(unstaffed, s, e)
-                            for s, e in free_intervals(facts.windows(day, c), facts.busy(day, c)))
+                idle += facts.free_minutes(day, c)[1]
             if available:
                 summary += (f"; chair time {round(100 * booked / available)}% booked, "
                             f"{duration(available - booked)} free")

@@ -1,4 +1,8 @@
-"""One day, a timeline bar per chair: who sits where, what is free, what is down."""
+"""One day, a timeline bar per chair: who sits where, what is free, what is down.
+
+Open time with nobody on shift is not free (nothing can be booked then): its own mark,
+as the agenda's ``no staff`` rows, and left out of each chair's free time.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .facts import Booking, ScheduleFacts, day_name, down_span, hhmm, overlap, short_duration, windows_text
-from .marks import (BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, MONITORING, MUTED, STATUS_MARK, STATUS_STYLE,
-                    legend, mark)
+from .facts import (Booking, ScheduleFacts, day_name, down_span, free_intervals, hhmm, overlap, short_duration,
+                    windows_text)
+from .marks import (BOOKED, CLOSED, DONE, DOWN, FIRST, FREE, MISSED, MONITORING, MUTED, NO_STAFF, STATUS_MARK,
+                    STATUS_STYLE, legend, mark)
 
 STEPS = (1, 2, 3, 5, 6, 10, 15, 20, 30, 60)
 LABEL = 16
@@ -50,7 +55,8 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     grid.add_row(Text(f"one mark: {step} min", style=MUTED), _ticks(lo, step, cells), Text("booked  free", style=MUTED))
     for c in chairs:
         booked, available = facts.chair_minutes(day, c)
-        stats = Text(f"{round(100 * booked / available):>3}%  {short_duration(available - booked):>5}"
+        free, no_staff = facts.free_minutes(day, c)
+        stats = Text(f"{round(100 * booked / available):>3}%  {short_duration(free - no_staff):>5}"
                      if available else "    -", style=MUTED)
         grid.add_row(_label(facts.chair_label(c), label_width), _bar(facts, day, c, lo, step, cells), stats)
     if chairless:
@@ -62,9 +68,14 @@ def chairs_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, wi
     for c in chairs:
         for (s, e), why in facts.calendar.chair_down(c, day):
             notes.append(Text(f"chair {c} down {down_span(opening, s, e)}: {why}", style="red"))
+    unstaffed = facts.unstaffed(day) if not closed else []
+    for (s, e), why in unstaffed:
+        notes.append(Text(f"no staff on shift {hhmm(s)}-{hhmm(e)}: {why}", style=MUTED))
     parts.extend(notes)
     keys = [(BOOKED, "cyan", "planned"), (DONE, "green", "done"), (FIRST, "magenta", "mapping"),
             (MISSED, "bold red", "missed"), (FREE, "green", "free"), (DOWN, "red", "down"), (CLOSED, "", "closed")]
+    if unstaffed:
+        keys.insert(5, (NO_STAFF, MUTED, "no staff"))
     if any(b.monitor for b in bookings):
         keys.insert(3, (MONITORING, "cyan", "monitoring"))
     parts.append(legend(keys))
@@ -100,6 +111,7 @@ def _ticks(lo: int, step: int, cells: int) -> Text:
 def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: int, cells: int) -> Text:
     bookings = [b for b in facts.bookings(day) if b.chair == chair]
     windows = facts.windows(day, chair) if chair else ()
+    staffed = free_intervals(windows, facts.no_staff(day))
     down = sorted(w for w, _ in facts.calendar.chair_down(chair, day)) if chair else []
     opening = facts.windows(day)
     bar = Text()
@@ -117,8 +129,10 @@ def _bar(facts: ScheduleFacts, day: dt.date, chair: str | None, lo: int, step: i
                 bar.append_text(mark(BOOKED if any(b.status == "planned" for b in live) else DONE))
         elif here:
             bar.append_text(mark(MISSED))
-        elif chair and overlap(windows, t0, t1):
+        elif chair and overlap(staffed, t0, t1):
             bar.append_text(mark(FREE))
+        elif chair and overlap(windows, t0, t1):
+            bar.append_text(mark(NO_STAFF))
         elif chair and overlap(down, t0, t1) and overlap(opening, t0, t1):
             # Down only where the clinic would be open: not over lunch or past closing.
             bar.append_text(mark(DOWN))

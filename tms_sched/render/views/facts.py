@@ -223,6 +223,7 @@ class ScheduleFacts:
         self.first_day: dt.date | None = days[0] if days else None
         self.last_day: dt.date | None = days[-1] if days else None
         self._busy: dict[tuple[dt.date, str | None], list[Window]] = {}
+        self._unstaffed: dict[dt.date, list[tuple[Window, str]]] = {}
 
     # -- lookups -------------------------------------------------------------------
     def label(self, patient_id: str) -> str:
@@ -279,6 +280,23 @@ class ScheduleFacts:
         """Open time of ``day`` with nobody on shift, where the clinic names staff (nothing can be
         booked then), each part with why: the block or time away that took the staff off, or
         "outside staff hours" where no shift covers it."""
+        cached = self._unstaffed.get(day)
+        if cached is None:
+            cached = self._unstaffed[day] = self._find_unstaffed(day)
+        return cached
+
+    def no_staff(self, day: dt.date) -> list[Window]:
+        """The open time of ``day`` with nobody on shift, merged (``unstaffed`` without the why)."""
+        return merge(w for w, _ in self.unstaffed(day))
+
+    def free_minutes(self, day: dt.date, chair: str) -> tuple[int, int]:
+        """(free, free with no staff) minutes of one chair on ``day``: open time with nothing
+        under way, and the part of it with nobody on shift, which cannot be booked."""
+        free = free_intervals(self.windows(day, chair), self.busy(day, chair))
+        no_staff = self.no_staff(day)
+        return sum(e - s for s, e in free), sum(overlap(no_staff, s, e) for s, e in free)
+
+    def _find_unstaffed(self, day: dt.date) -> list[tuple[Window, str]]:
         if not self.clinic.staff:
             return []
         windows = self.calendar.open_windows(day)

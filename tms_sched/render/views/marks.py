@@ -26,9 +26,10 @@ FIRST = "▚"  # a mapping (or a course's own first session), planned or done
 DOWN = "░"
 FREE = "·"
 MONITORING = "≈"  # a patient observed in the chair after a session
+NO_STAFF = "╱"  # open, but nobody on shift: nothing can be booked
 CLOSED = " "
 MARK_STYLE = {BOOKED: "cyan", DONE: "green", PARTLY: "cyan", MISSED: "bold red", DOWN: "red", FREE: "green",
-              FIRST: "magenta"}
+              FIRST: "magenta", NO_STAFF: MUTED}
 
 # Utilisation levels of the load heat map: (upper bound in percent, glyph, style). The
 # glyph's height carries the level (a low bar is no dot), colour only repeats it.

@@ -1,8 +1,10 @@
 """The week: half-hour rows by weekday columns, for all chairs or one.
 
-For all chairs each cell holds one mark per chair (booked, partly booked, free, closed)
-so free capacity stands out at a glance; when the chairs do not fit the column, the cell
-counts the chairs free for the whole half hour. For one chair the cells name the patients.
+For all chairs each cell holds one mark per chair (booked, partly booked, free, no staff
+on shift, closed) so free capacity stands out at a glance; when the chairs do not fit the
+column, the cell counts the chairs free for the whole half hour. For one chair the cells
+name the patients. Open time with nobody on shift is not free (nothing can be booked
+then), as in the agenda's ``no staff`` rows.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ...text import plural
-from .facts import Booking, ScheduleFacts, down_span, hhmm, monday_of, overlap, short_day, short_duration
-from .marks import BOOKED, CLOSED, FREE, MUTED, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark, status_legend
+from .facts import (Booking, ScheduleFacts, down_span, free_intervals, hhmm, merge, monday_of, overlap, short_day,
+                    short_duration)
+from .marks import (BOOKED, CLOSED, FREE, MUTED, NO_STAFF, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark,
+                    status_legend)
 
 STEP = 30
 
@@ -65,27 +69,36 @@ def week_view(facts: ScheduleFacts, day: dt.date, chair: str | None = None, widt
         table.add_row(*cells)
     free_row: list[Text | str] = [Text("free", style="bold")]
     for d in days:
-        booked = available = 0
+        available = free = 0
         for c in chairs:
-            b, a = facts.chair_minutes(d, c)
-            booked += b
-            available += a
-        free_row.append(Text(short_duration(available - booked), style="green") if available else Text("-", style=MUTED))
+            available += facts.chair_minutes(d, c)[1]
+            all_free, no_staff = facts.free_minutes(d, c)
+            free += all_free - no_staff
+        free_row.append(Text(short_duration(free), style="green") if available else Text("-", style=MUTED))
     table.add_section()
     table.add_row(*free_row)
 
     parts: list[RenderableType] = [title, table]
     for note in _notes(facts, week, chairs):
         parts.append(note)
+    unstaffed = _unstaffed_notes(facts, days)
+    parts.extend(unstaffed)
+    no_staff = [(NO_STAFF, MUTED, "no staff")] if unstaffed else []
     if chair is None and per_chair:
         parts.append(legend([(BOOKED, "cyan", "booked"), (PARTLY, "cyan", "partly booked"), (FREE, "green", "free"),
-                             (CLOSED, "", "closed or chair down")]))
+                             *no_staff, (CLOSED, "", "closed or chair down")]))
     elif chair is None:
-        parts.append(Text("a number: the chairs open and with nothing booked in that half hour; (blank) closed",
-                          style=MUTED))
+        text = Text("a number: the chairs open, with staff on shift and with nothing booked in that half hour; ",
+                    style=MUTED)
+        if unstaffed:
+            text.append_text(mark(NO_STAFF))
+            text.append(" no staff; ", style=MUTED)
+        text.append("(blank) closed", style=MUTED)
+        parts.append(text)
     else:
-        parts.append(status_legend() + Text("   ") + legend([("│", "", "continues"), (FREE, "green", "free"),
-                                                             (CLOSED, "", "closed or chair down")]))
+        marks = legend([("│", "", "continues"), (FREE, "green", "free"), *no_staff, (CLOSED, "", "closed or chair down")])
+        line = status_legend() + Text("   ") + marks
+        parts.extend([line] if line.cell_len <= width else [status_legend(), marks])
     return Group(*parts)
 
 
@@ -93,25 +106,34 @@ def _extent(facts: ScheduleFacts, days: list[dt.date], chair: str | None) -> tup
     return facts.time_span(days, chair, STEP, live_only=False) or (8 * 60, 18 * 60)
 
 
+def _staffed(facts: ScheduleFacts, day: dt.date, chair: str) -> list[tuple[int, int]]:
+    """The chair's open time with somebody on shift."""
+    return free_intervals(facts.windows(day, chair), facts.no_staff(day))
+
+
 def _capacity_cell(facts: ScheduleFacts, day: dt.date, chairs: list[str], t: int, per_chair: bool,
                    spaced: bool) -> Text:
     marks = Text()
     free = 0
-    open_chairs = 0
+    open_chairs = staffed_chairs = 0
     for c in chairs:
         available = overlap(facts.windows(day, c), t, t + STEP)
-        booked = overlap(facts.busy(day, c), t, t + STEP)
+        busy = facts.busy(day, c)
+        booked = overlap(busy, t, t + STEP)
+        staffed = _staffed(facts, day, c)
+        bookable = overlap(free_intervals(staffed, busy), t, t + STEP)
         if available == 0 and booked == 0:
             glyph = CLOSED
         elif booked == 0:
-            glyph = FREE
-            free += 1
-        elif booked >= available:
+            glyph = FREE if bookable else NO_STAFF
+            free += glyph == FREE
+        elif bookable == 0:
             glyph = BOOKED
         else:
             glyph = PARTLY
         if available:
             open_chairs += 1
+            staffed_chairs += overlap(staffed, t, t + STEP) > 0
         if spaced and marks:
             marks.append(" ")
         marks.append_text(mark(glyph))
@@ -119,7 +141,9 @@ def _capacity_cell(facts: ScheduleFacts, day: dt.date, chairs: list[str], t: int
         return marks
     if not open_chairs:
         return Text("")
-    style = "green" if free * 2 >= open_chairs else ("yellow" if free else "red")
+    if not staffed_chairs:
+        return Text(f"{NO_STAFF:>3}", style=MUTED)
+    style = "green" if free * 2 >= staffed_chairs else ("yellow" if free else "red")
     return Text(f"{free:>3}", style=style)
 
 
@@ -141,8 +165,10 @@ def _chair_cell(facts: ScheduleFacts, day: dt.date, chair: str, t: int) -> Text:
         return text
     if ongoing is not None:
         return Text("│", style=STATUS_STYLE[ongoing.status])
-    if overlap(facts.windows(day, chair), t, t + STEP):
+    if overlap(_staffed(facts, day, chair), t, t + STEP):
         return mark(FREE)
+    if overlap(facts.windows(day, chair), t, t + STEP):
+        return mark(NO_STAFF)
     return Text("")
 
 
@@ -162,6 +188,19 @@ def _notes(facts: ScheduleFacts, week: list[dt.date], chairs: list[str]) -> list
         if change:
             notes.append(Text(f"{short_day(d)} daylight saving: {change}; rows stay local wall-clock",
                               style="bold"))
+    return notes
+
+
+def _unstaffed_notes(facts: ScheduleFacts, days: list[dt.date]) -> list[Text]:
+    """Open time with nobody on shift, one line for each stretch and reason, naming its days."""
+    seen: dict[tuple[int, int, str], list[dt.date]] = {}
+    for d in days:
+        for (s, e), why in facts.unstaffed(d):
+            seen.setdefault((s, e, why), []).append(d)
+    notes = []
+    for (s, e, why), on in sorted(seen.items(), key=lambda item: (item[1][0], item[0])):
+        names = ", ".join(short_day(d)[:3] for d in on)
+        notes.append(Text(f"{names} no staff on shift {hhmm(s)}-{hhmm(e)}: {why}", style=MUTED))
     return notes
 
 
