@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -99,6 +100,32 @@ def load(clinic_path: Path, *rosters: Path) -> tuple[Clinic, Roster]:
     return load_setup(str(clinic_path), [str(r) for r in rosters])
 
 
+def load_written(clinic: dict[str, Any], patients: Sequence[dict[str, Any]]) -> tuple[Clinic, Roster]:
+    """A clinic and roster given as data, written as real files and read back as the CLI reads them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return load(*write_setup(Path(tmp), clinic, patients))
+
+
+def plan_clean(clinic_data: dict[str, Any], patients_data: Sequence[dict[str, Any]], today: dt.date,
+               own_rules: bool = False) -> Schedule:
+    """Plan a generated clinic and roster; the plan passes ``tms-sched check`` and the tests'
+    own course checker (with ``own_rules``, its rule checker too), books or lists as
+    unplaced every patient exactly once, and gives no two appointments one id."""
+    from tms_sched.plan.planner import plan_schedule
+
+    clinic, roster = load_written(clinic_data, patients_data)
+    schedule = plan_schedule(clinic, roster.patients, today).schedule
+    assert errors(clinic, schedule, roster) == []
+    if own_rules:
+        assert rule_violations(clinic, schedule, roster.patients, today) == []
+    assert course_violations(clinic, schedule, roster.patients, today) == []
+    booked = [p.id for p in schedule.patients] + [u.id for u in schedule.unplaced]
+    assert sorted(booked) == sorted(p.id for p in roster.patients)
+    ids = [a.id for _, a in schedule.appointments()]
+    assert len(ids) == len(set(ids))
+    return schedule
+
+
 def errors(clinic: Clinic, schedule: Schedule, roster: Roster | None) -> list[str]:
     """The error findings of ``tms-sched check`` on the schedule, as text."""
     report = check_schedule(clinic, schedule, "schedule.toml", None, roster)
@@ -118,6 +145,16 @@ def tms(*args: str | Path, code: int | None = 0) -> Result:
 def read_schedule(path: Path) -> Schedule:
     """The schedule file as the planner loads it."""
     return load_schedule(str(path))[0]
+
+
+def clinic_with_chair_b_down(folder: Path) -> Path:
+    """The replan fixture clinic with chair B down from 2027-04-07 to 04-09, written to ``folder``."""
+    clinic = folder / "clinic.toml"
+    clinic.write_text((FIXTURES / "replan" / "clinic.toml").read_text(encoding="utf-8").replace(
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
+        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
+        encoding="utf-8")
+    return clinic
 
 
 def first_plan(tmp_path: Path, clinic: Path, today: str, *rosters: Path) -> Path:

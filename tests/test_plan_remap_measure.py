@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planhelp import (FIXTURES, clinics, course_violations, errors, load, read_schedule, replan_cli, rosters,
-                      rule_violations, tms, write_setup)
+from planhelp import FIXTURES, clinics, errors, load, plan_clean, read_schedule, replan_cli, rosters, tms, write_setup
 from test_plan_cases import plan
 from test_replan_properties import replay_random_weeks, scenarios as replay_scenarios
 from tms_sched.model.schedule import Appointment
-from tms_sched.plan.planner import plan_schedule
 
 ZONE = zoneinfo.ZoneInfo("America/New_York")
 CASE = FIXTURES / "plan" / "remap-measure.toml"
@@ -122,17 +119,7 @@ def setups(draw):
 @SETTINGS
 @given(setups())
 def test_random_clinics_with_remapping_and_assessments_plan_clean(setup):
-    clinic_data, patients_data, today = setup
-    with tempfile.TemporaryDirectory() as tmp:
-        clinic, roster = load(*write_setup(Path(tmp), clinic_data, patients_data))
-    schedule = plan_schedule(clinic, roster.patients, today).schedule
-    assert errors(clinic, schedule, roster) == []
-    assert rule_violations(clinic, schedule, roster.patients, today) == []
-    assert course_violations(clinic, schedule, roster.patients, today) == []
-    booked = [p.id for p in schedule.patients] + [u.id for u in schedule.unplaced]
-    assert sorted(booked) == sorted(p.id for p in roster.patients)
-    ids = [a.id for _, a in schedule.appointments()]
-    assert len(ids) == len(set(ids))
+    plan_clean(*setup, own_rules=True)
 
 
 def test_replanning_after_missed_days_books_the_re_mapping(tmp_path: Path):

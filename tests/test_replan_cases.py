@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, replan_cli as replan, tms
+from planhelp import (FIXTURES, cli_errors as errors, clinic_with_chair_b_down, diff, first_plan, replan_cli as replan,
+                      tms)
 from tms_sched.io.schedule import load_schedule
 from tms_sched.model.schedule import Appointment, Schedule
 
@@ -202,16 +203,6 @@ def test_a_changed_availability_that_breaks_the_course_is_reported(tmp_path: Pat
     (entry,) = after.unplaced
     assert entry.id == "R-DIS" and "clinician" in entry.reason
     assert errors(CLINIC, schedule, away) == []
-
-
-def clinic_with_chair_b_down(tmp_path: Path) -> Path:
-    """The replan clinic with chair B down from 2027-04-07 to 04-09, written to tmp_path."""
-    clinic = tmp_path / "clinic.toml"
-    clinic.write_text(CLINIC.read_text(encoding="utf-8").replace(
-        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
-        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
-        encoding="utf-8")
-    return clinic
 
 
 def test_a_chair_down_in_the_clinic_file_moves_sessions_to_a_free_chair_the_same_day(tmp_path: Path):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from planhelp import FIXTURES, cli_errors as errors, diff, first_plan, read_schedule as read, replan_cli as replan, tms
+from planhelp import (FIXTURES, cli_errors as errors, clinic_with_chair_b_down, diff, first_plan, read_schedule as read,
+                      replan_cli as replan, tms)
 from tms_sched.model.schedule import Schedule
 
 CASES = FIXTURES / "replan"
@@ -28,11 +29,7 @@ def test_chair_downtime_means_the_same_by_mark_or_in_the_clinic_file(tmp_path: P
     (tmp_path / "f").mkdir()
     by_file = first_plan(tmp_path / "f", CLINIC, "2027-04-01", ROSTER)
     tms("mark", by_file, "--through", "2027-04-06", "done", "--today", "2027-04-07")
-    down = tmp_path / "f" / "clinic.toml"
-    down.write_text(CLINIC.read_text(encoding="utf-8").replace(
-        'id = "B"\ncapabilities = ["10hz", "itbs"]\n',
-        'id = "B"\ncapabilities = ["10hz", "itbs"]\ndown = [{ start = 2027-04-07, end = 2027-04-09 }]\n'),
-        encoding="utf-8")
+    down = clinic_with_chair_b_down(tmp_path / "f")
     replan(down, by_file, "2027-04-07", rosters=(ROSTER,), code=0)
 
     (tmp_path / "m").mkdir()
@@ -213,19 +210,24 @@ def test_an_hour_less_rearranges_an_accelerated_day_rather_than_hold_the_course(
     assert errors(later, schedule, ACCEL_ROSTER) == []
 
 
-def test_a_chair_down_on_an_accelerated_first_day_keeps_the_course_on_its_days(tmp_path: Path):
-    """Chair A, where the 5x5 course begins on Monday at 07:00, is down that Monday; chair B is
-    taken at 07:00 by the standard course. The first day's mapping and sessions go to chair B
-    at other times that Monday, gaps kept, rather than the whole course moving a week."""
+@pytest.mark.parametrize("day, ids", [
+    ("2027-04-05", [f"X-5X5-{n:02d}" for n in range(1, 6)]),  # the first day: the mapping and four sessions
+    ("2027-04-06", [f"X-5X5-{n:02d}" for n in range(6, 11)]),  # the second day
+], ids=["first day", "second day"])
+def test_a_chair_down_on_an_accelerated_day_lays_the_day_out_again_on_another_chair(
+        tmp_path: Path, day: str, ids: list[str]):
+    """Chair A, where the 5x5 course runs (07:00, 08:05, ... from Monday), is down for one of
+    its days; chair B is free at most of those times but not at 07:00 (the standard course).
+    That day's mapping and sessions are laid out again on chair B the same day, their gaps
+    kept, rather than the whole course moving a week."""
     schedule = first_plan(tmp_path, ACCEL, "2027-04-01", ACCEL_ROSTER)
-    tms("mark", schedule, "--chair-down", "A", "2027-04-05", "2027-04-05", "--reason", "coil",
-        "--today", "2027-04-02")
+    tms("mark", schedule, "--chair-down", "A", day, day, "--reason", "coil", "--today", "2027-04-02")
     result = replan(ACCEL, schedule, "2027-04-02", "--roster", ACCEL_ROSTER, code=0)
     after = read(schedule)
     assert after.unplaced == []
     lines = diff(result)
-    assert [line.split()[2].rstrip(":") for line in lines] == [f"X-5X5-0{n}" for n in range(1, 6)]
-    assert all(line.endswith("chair B") and " 2027-04-05 " in line.split("->")[1] for line in lines)
+    assert [line.split()[2].rstrip(":") for line in lines] == ids
+    assert all(line.endswith("chair B") and f" {day} " in line.split("->")[1] for line in lines)
     assert errors(ACCEL, schedule, ACCEL_ROSTER) == []
 
 
@@ -243,23 +245,6 @@ def test_a_make_up_takes_a_spare_day_inside_the_course_before_extending_it(tmp_p
     last = max(a.start for _, a in before.appointments() if a.kind != "assessment")
     assert max(a.start for _, a in read(schedule).appointments() if a.kind != "assessment" and a.live) == last
     assert errors(CLINIC, schedule, free) == []
-
-
-def test_a_chair_down_on_an_accelerated_day_lays_the_whole_day_out_again_when_one_session_is_stuck(
-        tmp_path: Path):
-    """Chair A is down on Tuesday, the 5x5 course's second day (07:00, 08:05, ... on A). Chair B
-    is free at four of those times but not at 07:00 (the standard course). The day is laid out
-    again on chair B that Tuesday, its gaps kept, rather than the whole course moving a week."""
-    schedule = first_plan(tmp_path, ACCEL, "2027-04-01", ACCEL_ROSTER)
-    tms("mark", schedule, "--chair-down", "A", "2027-04-06", "2027-04-06", "--reason", "coil",
-        "--today", "2027-04-02")
-    result = replan(ACCEL, schedule, "2027-04-02", "--roster", ACCEL_ROSTER, code=0)
-    after = read(schedule)
-    assert after.unplaced == []
-    lines = diff(result)
-    assert [line.split()[2].rstrip(":") for line in lines] == [f"X-5X5-{n:02d}" for n in range(6, 11)]
-    assert all(line.endswith("chair B") and " 2027-04-06 " in line.split("->")[1] for line in lines)
-    assert errors(ACCEL, schedule, ACCEL_ROSTER) == []
 
 
 def test_another_patients_session_steps_aside_so_a_displaced_one_keeps_its_day(tmp_path: Path):

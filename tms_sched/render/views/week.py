@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...text import plural
-from .facts import (Booking, ScheduleFacts, down_span, free_intervals, hhmm, merge, monday_of, overlap, short_day,
+from .facts import (Booking, ScheduleFacts, down_span, free_intervals, hhmm, monday_of, overlap, short_day,
                     short_duration)
 from .marks import (BOOKED, CLOSED, FREE, MUTED, NO_STAFF, PARTLY, STATUS_MARK, STATUS_STYLE, legend, mark,
                     status_legend)
