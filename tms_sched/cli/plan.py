@@ -110,7 +110,7 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     from ..io import load_setup
     from ..io.lock import schedule_lock
     from ..io.roster import roster_warnings
-    from ..io.schedule import load_schedule, render_schedule, write_schedule
+    from ..io.schedule import check_schedule_target, load_schedule, render_schedule, write_schedule
     from ..handedit import record_moves
     from ..plan.authorized import plan_within_authorization, replan_within_authorization
     from ..render.console import make_console
@@ -144,6 +144,8 @@ def plan(clinic_path: str, rosters: tuple[str, ...], schedule_path: str | None, 
     files = {os.path.realpath(p): p for p in (schedule_path, output) if p and p != "-" and Path(p).is_file()}
     for held in files.values():
         click.get_current_context().with_resource(schedule_lock(held))
+    if output != "-":
+        check_schedule_target(output)  # before the planning, not after it
     if not schedule_path:
         _keeps_no_history(output, clinic_path, rosters)
     progress, update = progress_bar("planning")

@@ -244,10 +244,18 @@ def is_schedule_file(path: str) -> bool:
     return parsed is not None and holds_schedule(*parsed)
 
 
-def write_schedule(path: str, schedule: Schedule) -> None:
-    """Write atomically; refuse to replace a file that is not a schedule."""
+def check_schedule_target(path: str) -> None:
+    """Raise the OutputError writing a schedule to ``path`` would end in: a folder there, a
+    file that is not a schedule, or a folder to put it in that does not exist. Checked
+    before the work that makes the schedule, so that a mistyped -o costs no wait."""
     refuse_to_replace(path, is_schedule_file,
                       folder=f"{path}: is a directory; give a file name such as schedule.toml",
                       foreign=f"{path}: exists and is not a tms-sched schedule; refusing to overwrite it "
-                              "(choose another -o or move the file)")
+                              "(choose another -o or move the file)",
+                      missing_folder=lambda directory: f"{Path(path)}: the folder {directory} does not exist")
+
+
+def write_schedule(path: str, schedule: Schedule) -> None:
+    """Write atomically; refuse to replace a file that is not a schedule."""
+    check_schedule_target(path)
     atomic_write(path, render_schedule(schedule, schedule_format(path)))
