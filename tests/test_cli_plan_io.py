@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import click
@@ -24,11 +23,25 @@ def run(*args: str, cwd: Path | None = None):
     return runner.invoke(main, list(args), catch_exceptions=False)
 
 
-def test_plans_the_example_out_of_the_box(tmp_path: Path) -> None:
-    out = tmp_path / "schedule.toml"
+@pytest.fixture(scope="module")
+def example_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The example clinic planned once for the module: the schedule (never written to; a
+    test that changes a schedule copies it first) and what plan printed."""
+    out = tmp_path_factory.mktemp("example") / "schedule.toml"
     result = run("plan", EXAMPLE, "--today", TODAY, "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "10 patients placed, 0 not placed" in result.output
+    return out, result.output
+
+
+def copy_of(example_plan: tuple[Path, str], folder: Path) -> Path:
+    out = folder / "schedule.toml"
+    shutil.copy(example_plan[0], out)
+    return out
+
+
+def test_plans_the_example_out_of_the_box(example_plan: tuple[Path, str]) -> None:
+    out, output = example_plan
+    assert "10 patients placed, 0 not placed" in output
     data = tomli.loads(out.read_text())
     assert data["schedule"]["revision"] == 1
     assert str(data["schedule"]["updated"]) == TODAY
@@ -36,17 +49,16 @@ def test_plans_the_example_out_of_the_box(tmp_path: Path) -> None:
     assert "unplaced" not in data
 
 
-def test_same_inputs_give_a_byte_identical_schedule(tmp_path: Path) -> None:
-    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
-    run("plan", EXAMPLE, "--today", TODAY, "-o", str(a))
-    run("plan", EXAMPLE, "--today", TODAY, "-o", str(b))
-    assert a.read_bytes() == b.read_bytes()
+def test_same_inputs_give_a_byte_identical_schedule(tmp_path: Path, example_plan: tuple[Path, str]) -> None:
+    again = tmp_path / "again.toml"
+    run("plan", EXAMPLE, "--today", TODAY, "-o", str(again))
+    assert again.read_bytes() == example_plan[0].read_bytes()
 
 
-def test_dash_writes_the_schedule_to_stdout_and_the_summary_to_stderr() -> None:
-    result = subprocess.run([sys.executable, "-m", "tms_sched", "plan", EXAMPLE, "--today", TODAY, "-o", "-"],
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0
+def test_dash_writes_the_schedule_to_stdout_and_the_summary_to_stderr(example_plan: tuple[Path, str]) -> None:
+    result = run("plan", EXAMPLE, "--today", TODAY, "-o", "-")
+    assert result.exit_code == 0
+    assert result.stdout == example_plan[0].read_text()
     assert tomli.loads(result.stdout)["schedule"]["clinic"] == "Riverside TMS Center"
     assert "patients placed" in result.stderr
 
@@ -62,9 +74,8 @@ def test_json_summary_and_json_schedule(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["schedule"]["revision"] == 1
 
 
-def test_csv_export_has_one_row_per_appointment(tmp_path: Path) -> None:
-    toml_out, csv_out = tmp_path / "s.toml", tmp_path / "s.csv"
-    run("plan", EXAMPLE, "--today", TODAY, "-o", str(toml_out))
+def test_csv_export_has_one_row_per_appointment(tmp_path: Path, example_plan: tuple[Path, str]) -> None:
+    toml_out, csv_out = example_plan[0], tmp_path / "s.csv"
     run("plan", EXAMPLE, "--today", TODAY, "-o", str(csv_out))
     rows = csv_out.read_text().splitlines()
     appointments = sum(len(p["appointments"]) for p in tomli.loads(toml_out.read_text())["patients"])
@@ -81,9 +92,8 @@ def test_never_overwrites_a_file_that_is_not_a_schedule(tmp_path: Path) -> None:
     assert precious.read_text() == 'title = "my notes"\n'
 
 
-def test_never_replaces_a_schedule_that_records_attendance(tmp_path: Path) -> None:
-    out = tmp_path / "schedule.toml"
-    assert run("plan", EXAMPLE, "--today", TODAY, "-o", str(out)).exit_code == 0
+def test_never_replaces_a_schedule_that_records_attendance(tmp_path: Path, example_plan: tuple[Path, str]) -> None:
+    out = copy_of(example_plan, tmp_path)
     # Nothing recorded yet: a fresh plan may replace it.
     assert run("plan", EXAMPLE, "--today", TODAY, "-o", str(out)).exit_code == 0
     marked = run("mark", str(out), "--through", "2026-12-04", "done", "--today", "2026-12-07")
@@ -131,9 +141,9 @@ def test_replan_options_need_a_schedule() -> None:
     assert "--freeze-days and --diff need --schedule FILE" in result.output
 
 
-def test_replan_writes_in_place_and_a_second_replan_changes_nothing(tmp_path: Path) -> None:
-    schedule = tmp_path / "schedule.toml"
-    run("plan", EXAMPLE, "--today", TODAY, "-o", str(schedule))
+def test_replan_writes_in_place_and_a_second_replan_changes_nothing(tmp_path: Path,
+                                                                   example_plan: tuple[Path, str]) -> None:
+    schedule = copy_of(example_plan, tmp_path)
     first = schedule.read_bytes()
     result = run("plan", EXAMPLE, "--today", TODAY, "--schedule", str(schedule), "--diff")
     assert result.exit_code == 0
@@ -164,16 +174,14 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
             assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
 
 
-def test_the_example_plan_checks_strict_clean(tmp_path: Path) -> None:
-    out = tmp_path / "schedule.toml"
-    run("plan", EXAMPLE, "--today", TODAY, "-o", str(out))
-    result = run("check", EXAMPLE, str(out), "--strict", "--format", "json")
+def test_the_example_plan_checks_strict_clean(example_plan: tuple[Path, str]) -> None:
+    result = run("check", EXAMPLE, str(example_plan[0]), "--strict", "--format", "json")
     assert result.exit_code == 0, result.output
 
 
-def test_replanning_refuses_a_schedule_with_a_duplicate_id_or_a_wrong_offset(tmp_path: Path) -> None:
-    out = tmp_path / "schedule.toml"
-    assert run("plan", EXAMPLE, "--today", TODAY, "-o", str(out)).exit_code == 0
+def test_replanning_refuses_a_schedule_with_a_duplicate_id_or_a_wrong_offset(tmp_path: Path,
+                                                                            example_plan: tuple[Path, str]) -> None:
+    out = copy_of(example_plan, tmp_path)
     good = out.read_text()
     lines = good.splitlines()
     # Give the second appointment of the first patient the first one's id.
