@@ -35,7 +35,7 @@ NAMES = sorted(p.name for p in ROOT.iterdir() if (p / "optimum.json").exists())
 # course, or put a session more than 30 minutes from its usual time).
 REACHED = {
     "Y01": 6.6, "Y02": 19.0, "Y03": -44.6, "Y04": -4.2, "Y05": 1.0, "Y06": 121.6,
-    "Y07": 25.0, "Y08": -6.2, "Y09": 19.4, "Y10": 4.1, "Y11": 32.5, "Y12": -2.7,
+    "Y07": 25.0, "Y08": -6.2, "Y09": 23.3, "Y10": 4.1, "Y11": 37.8, "Y12": -2.7,
 }
 MAX_GAP = {name: gap + 2 for name, gap in REACHED.items()}
 
