@@ -329,3 +329,22 @@ def test_an_accelerated_day_laid_out_again_where_another_patients_session_steps_
     ]
     assert read(schedule).unplaced == []
     assert errors(clinic, schedule, roster) == []
+
+
+def test_a_course_that_fits_no_week_is_held_for_its_hours_not_for_its_baseline(tmp_path: Path):
+    """An SNT course's first day (a mapping and nine sessions 50 minutes apart) takes 10 hours,
+    just the replay clinic's day; Mondays now open at 09:00. With the weekend closed an SNT
+    week can only begin on a Monday, so no week fits at all: the reason names the day that
+    cannot hold its sessions, not the baseline's window (repeating the baseline would not help)."""
+    roster = tmp_path / "roster.toml"
+    roster.write_text('[[patients]]\nid = "N-SNT"\nprotocol = "snt"\nstart_after = 2027-04-05\n', encoding="utf-8")
+    schedule = first_plan(tmp_path, CLINIC, "2027-04-01", roster)
+    tms("mark", schedule, "--through", "2027-04-02", "done", "--today", "2027-04-05")
+    later = tmp_path / "clinic.toml"
+    later.write_text(CLINIC.read_text(encoding="utf-8").replace('mon = "08:00-18:00"', 'mon = "09:00-18:00"', 1),
+                     encoding="utf-8")
+    replan(later, schedule, "2027-04-05", "--roster", roster, code=1)
+    (held,) = read(schedule).unplaced
+    assert "cannot hold all its sessions with the protocol's gaps" in held.reason
+    assert "baseline" not in held.reason
+    assert errors(later, schedule, roster) == []

@@ -52,10 +52,25 @@ def complete_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, 
     if rebuilt is not None:
         return rebuilt
     limit = first_day_limit(ctx, sp, ctx.clinic.protocols[sp.protocol])
-    if limit is not None and not any(a.status == "done" and a.kind != "assessment" for a in sp.appointments):
+    if limit is not None and fits_later(ctx, sp, patient, kept):
         return (f"the course has to be booked again, and the baseline already given bars a start after "
                 f"{limit}; no course fits by then (a clinician may repeat the baseline assessment)")
-    return outcome
+    return outcome  # (not even a later start would do: the baseline is not what binds)
+
+
+def fits_later(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept: list[Appointment]) -> bool:
+    """Whether the course could be booked again from scratch with no limit on its start
+    (nothing is booked: only the reason given depends on it)."""
+    planned = [a for a in kept if a.status == "planned"]
+    for appt in planned:
+        unbook(ctx, sp.id, appt)
+    try:
+        builder = CourseBuilder(ctx.timeline, ctx.clinic, patient, ctx.clinic.protocols[sp.protocol],
+                                ctx.freeze_until, ctx.policy)
+        return builder.search() is not None
+    finally:
+        for appt in planned:
+            ctx.book(sp.id, appt)
 
 
 def rebuild_course(ctx: RepairContext, sp: ScheduledPatient, patient: Patient, kept: list[Appointment],
