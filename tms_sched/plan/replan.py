@@ -17,6 +17,9 @@ Policies (docs/replanning.md tells them to coordinators):
   after the last one if that keeps the days consecutive, else the patient is
   reported for a clinician's decision. A make-up that would break ``max_gap_days``
   is reported, not booked.
+- Where a course would lose a day only because another patient's once-daily session
+  (or mapping) holds the chair or the physician, that session steps aside the same day
+  (``repair.room``): another chair at its time first, else a time near it.
 - Assessments follow the course: one that falls outside its window once the course
   has changed moves; a missed one is booked again.
 - Discharged patients are never rebooked. Patients new to the roster are planned as
