@@ -17,7 +17,7 @@ from ..tz import local_datetime
 from .builder import Attempt, Booking, CourseBuilder, Policy, union_masks
 from .diagnose import explain_unplaced
 from .history import protocols_of_booked
-from .search import EFFORTS, Demand, Search, budget_for
+from .search import EFFORTS, Demand, Search, budget_for, restarts_for
 from .occupy import book_appointment, book_booking, unbook_booking
 from .timeline import Timeline
 
@@ -183,11 +183,37 @@ class Planner:
         _, plans, failed, self.timeline, self.split_mapping = best
         budget = budget_for(self.effort, len(patients)) if order == "smart" else 0
         if budget and (plans or failed):
-            search = Search(self, patients, plans, failed, budget, progress)
-            plans, failed = search.run()
-            self.search_moves, self.search_kept = search.moves, search.kept
+            plans, failed = self._search(patients, plans, failed, budget, progress)
             plans.sort(key=lambda plan: plan.patient.id)
             failed.sort(key=lambda p: p.id)
+        return plans, failed
+
+    def _search(self, patients: Sequence[Patient], plans: list[PatientPlan], failed: list[Patient],
+                budget: int, progress: Callable[[int, int], None] | None) -> tuple[list[PatientPlan], list[Patient]]:
+        """Improve the greedy plan by several seeded searches from it, the best kept.
+
+        The runs differ in their seed and, every other run, in how the rebooking weighs
+        the hours others still need: one search often gets stuck where another does not,
+        and the best of a few is much steadier than any one of them."""
+        runs = restarts_for(self.effort, len(patients))
+        start = self.timeline
+        best: tuple | None = None
+        for run in range(runs):
+            self.timeline = start.copy() if run < runs - 1 else start
+
+            def step(done: int, total: int, run: int = run) -> None:
+                if progress:
+                    progress(run * budget + done, runs * budget)
+
+            search = Search(self, patients, list(plans), list(failed), budget, step, seed=run,
+                            footprint=run % 2 == 1)
+            found = search.run()
+            self.search_moves += search.moves
+            self.search_kept += search.kept
+            if best is None or search.score() < best[0]:
+                best = (search.score(), found, self.timeline)
+        assert best is not None
+        _, (plans, failed), self.timeline = best
         return plans, failed
 
     def search_policy(self) -> Policy:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ..model.clinic import Clinic
 from ..model.patient import Patient
+from ..model.protocol import DailyPhase
 from .timeline import bits, mask_of, run_starts
 
 EFFORTS = ("fast", "normal", "thorough")
@@ -43,20 +44,36 @@ def budget_for(effort: str, patients: int) -> int:
     return min(max(8 * patients, 300), 1500)
 
 
+RESTART_PATIENTS = 120  # patients over which the search runs once; fewer get more runs
+MOST_RESTARTS = 4
+
+
+def restarts_for(effort: str, patients: int) -> int:
+    """How many searches run from the greedy plan, the best result kept: up to four on a
+    small clinic (thirty patients or fewer), fewer as it grows, one from 61 patients on.
+    Each run is seeded by its number, so the same inputs give the same plan."""
+    if effort == "fast":
+        return 0
+    return max(1, min(MOST_RESTARTS, RESTART_PATIENTS // max(patients, 1)))
+
+
 class Demand:
     """Per slot of the day, how much the patients still waiting need it.
 
     A patient who can come in only a few slots of the day needs each of them much; one
     who can come all day needs each a little: a slot counts a session's length over the
     number of slots the patient can come in, summed over the patients still waiting.
+    With ``footprint``, a slot counts instead the share of the patient's possible start
+    times whose usual day of sessions covers it (see footprint_share).
     """
 
     def __init__(self, clinic: Clinic, patients: Sequence[Patient],
-                 shares: dict[str, tuple[list[int], float]] | None = None) -> None:
+                 shares: dict[str, tuple[list[int], list[float]]] | None = None, footprint: bool = False) -> None:
         self.clinic = clinic
+        self.footprint = footprint
         self.slot = clinic.info.slot_minutes
         self.profile = [0.0] * (24 * 60 // self.slot)
-        self.parts: dict[str, tuple[list[int], float]] = {}
+        self.parts: dict[str, tuple[list[int], list[float]]] = {}
         # A patient's share depends on the patient and the clinic alone: a search that
         # builds a Demand per move passes one dict, so each share is worked out once.
         self.shares = shares if shares is not None else {}
@@ -71,7 +88,7 @@ class Demand:
                 self._open |= mask_of(windows, self.slot)
         return self._open
 
-    def _part(self, patient: Patient) -> tuple[list[int], float]:
+    def _part(self, patient: Patient) -> tuple[list[int], list[float]]:
         known = self.shares.get(patient.id)
         if known is not None:
             return known
@@ -80,29 +97,58 @@ class Demand:
         for windows in hours.values():
             mask |= mask_of(windows, self.slot)
         mask &= self.open_mask()
-        slots = bits(mask)
-        share = (slots, 0.0)
-        if slots:
-            protocol = self.clinic.protocols[patient.protocol]
+        protocol = self.clinic.protocols[patient.protocol]
+        if self.footprint:
+            share = footprint_share(protocol, mask, self.slot)
+        else:
+            slots = bits(mask)
             length = -(-protocol.session_minutes // self.slot)
-            share = (slots, min(1.0, length / len(slots)))
+            share = (slots, [min(1.0, length / len(slots))] * len(slots)) if slots else ([], [])
         self.shares[patient.id] = share
         return share
 
     def add(self, patient: Patient) -> None:
         if patient.id in self.parts or patient.protocol not in self.clinic.protocols:
             return
-        slots, weight = self.parts[patient.id] = self._part(patient)
-        for s in slots:
-            self.profile[s] += weight
+        slots, weights = self.parts[patient.id] = self._part(patient)
+        for s, w in zip(slots, weights):
+            self.profile[s] += w
 
     def remove(self, patient: Patient) -> None:
         part = self.parts.pop(patient.id, None)
         if part is None:
             return
-        slots, weight = part
-        for s in slots:
-            self.profile[s] -= weight
+        slots, weights = part
+        for s, w in zip(slots, weights):
+            self.profile[s] -= w
+
+
+def footprint_share(protocol, mask: int, slot: int) -> tuple[list[int], list[float]]:
+    """The slots of the day a course could take on a usual day, and how much it needs each.
+
+    A usual day's sessions form a pattern (one session; or an accelerated course's
+    sessions with their gaps) that may start at any time the whole pattern fits in
+    ``mask``. Each start counts as equally likely: a slot gets the share of the starts
+    whose pattern covers it. A course that fits only one way needs its slots wholly; one
+    that fits many ways needs each a little; the middle of a window is needed more than
+    its edges. The shares add up to the pattern's length.
+    """
+    length = -(-(protocol.session_minutes + protocol.monitor_minutes) // slot)
+    first = protocol.phases[0] if protocol.phases else None
+    per_day = first.per_day if isinstance(first, DailyPhase) else 1
+    step = length + (-(-first.min_gap_minutes // slot) if isinstance(first, DailyPhase) else 0)
+    pattern = 0
+    for k in range(per_day):
+        pattern |= ((1 << length) - 1) << (k * step)
+    starts = [t for t in bits(mask) if (pattern << t) & ~mask == 0]
+    if not starts:
+        return [], []
+    count: dict[int, int] = {}
+    for t in starts:
+        for s in bits(pattern << t):
+            count[s] = count.get(s, 0) + 1
+    slots = sorted(count)
+    return slots, [count[s] / len(starts) for s in slots]
 
 
 @dataclass
@@ -123,7 +169,8 @@ class Search:
     """Large-neighbourhood search over a planner's finished plan (see the module's text)."""
 
     def __init__(self, planner, patients: Sequence[Patient], plans: list, failed: list[Patient],
-                 budget: int, progress: Callable[[int, int], None] | None = None) -> None:
+                 budget: int, progress: Callable[[int, int], None] | None = None, seed: int = 0,
+                 footprint: bool = False) -> None:
         self.planner = planner
         self.clinic: Clinic = planner.clinic
         self.today: dt.date = planner.today
@@ -135,7 +182,9 @@ class Search:
         self.built = 0
         # A fixed seed: the same inputs give the same moves, and a larger budget only
         # continues the smaller one's moves (thorough is never worse than normal).
-        self.rng = random.Random(len(patients) * 7919)
+        self.rng = random.Random(len(patients) * 7919 + seed)
+        # How the rebooking weighs the hours the others still need (see Demand).
+        self.footprint = footprint
         self.parts: dict[str, Parts] = {pid: self._parts(pid) for pid in self.patients}
         # Per booked course: first and last session day, the slots of the day its
         # sessions take, and its chairs (who competes with whom, at a glance).
@@ -145,7 +194,7 @@ class Search:
         for part in self.parts.values():
             self._add(self.total, part, 1)
         self.moves = self.kept = 0
-        self.shares: dict[str, tuple[list[int], float]] = {}
+        self.shares: dict[str, tuple[list[int], list[float]]] = {}
         self.shifted: set[tuple] = set()  # shifts tried, each once
         self.shifting = False  # shifts are tried once the moves alone are stuck
 
@@ -388,7 +437,7 @@ class Search:
             if plan is not None:
                 uncommit(timeline, plan.patient, plan.bookings)
         policy: Policy = self.planner.search_policy()
-        waiting = Demand(self.clinic, [self.patients[pid] for pid in order], self.shares)
+        waiting = Demand(self.clinic, [self.patients[pid] for pid in order], self.shares, footprint=self.footprint)
         new: dict[str, object] = {}
         for pid in order:
             patient = self.patients[pid]
