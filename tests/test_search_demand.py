@@ -57,6 +57,8 @@ def test_a_pattern_that_never_fits_needs_nothing(protocols):
 
 def test_small_clinics_get_several_searches_and_large_ones_one():
     assert restarts_for("fast", 10) == 0
+    assert restarts_for("normal", 8) == 1  # one run builds over thirty courses a patient
+    assert restarts_for("normal", 10) == MOST_RESTARTS
     assert restarts_for("normal", 12) == MOST_RESTARTS
     assert restarts_for("normal", 30) == MOST_RESTARTS
     assert restarts_for("normal", 80) == 1

@@ -46,15 +46,19 @@ def budget_for(effort: str, patients: int) -> int:
 
 RESTART_PATIENTS = 120  # patients over which the search runs once; fewer get more runs
 MOST_RESTARTS = 4
+FEWEST_FOR_RESTARTS = 10  # below this, one run already builds 30 courses a patient
 
 
 def restarts_for(effort: str, patients: int) -> int:
-    """How many searches run from the greedy plan, the best result kept: up to four on a
-    small clinic (thirty patients or fewer), fewer as it grows, one from 61 patients on.
+    """How many searches run from the greedy plan, the best result kept: four on a small
+    clinic (10 to 30 patients), fewer as it grows, one from 61 patients on. A roster of
+    fewer than ten gets one: its single run already builds over thirty courses a patient.
     Each run is seeded by its number, so the same inputs give the same plan."""
     if effort == "fast":
         return 0
-    return max(1, min(MOST_RESTARTS, RESTART_PATIENTS // max(patients, 1)))
+    if patients < FEWEST_FOR_RESTARTS:
+        return 1
+    return max(1, min(MOST_RESTARTS, RESTART_PATIENTS // patients))
 
 
 class Demand:
