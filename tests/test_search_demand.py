@@ -61,6 +61,7 @@ def test_small_clinics_get_several_searches_and_large_ones_one():
     assert restarts_for("normal", 10) == MOST_RESTARTS
     assert restarts_for("normal", 12) == MOST_RESTARTS
     assert restarts_for("normal", 30) == MOST_RESTARTS
+    assert restarts_for("normal", 31) == 1
     assert restarts_for("normal", 80) == 1
     assert restarts_for("normal", 2000) == 1
     assert all(restarts_for(e, 40) == restarts_for("normal", 40) for e in EFFORTS if e != "fast")

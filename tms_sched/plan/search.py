@@ -44,21 +44,22 @@ def budget_for(effort: str, patients: int) -> int:
     return min(max(8 * patients, 300), 1500)
 
 
-RESTART_PATIENTS = 120  # patients over which the search runs once; fewer get more runs
-MOST_RESTARTS = 4
+MOST_RESTARTS = 4  # runs of the search on a small clinic, the best kept
 FEWEST_FOR_RESTARTS = 10  # below this, one run already builds 30 courses a patient
+MOST_FOR_RESTARTS = 30  # above this, one run: the M clinic's 40 referrals stay within a second
 
 
 def restarts_for(effort: str, patients: int) -> int:
     """How many searches run from the greedy plan, the best result kept: four on a small
-    clinic (10 to 30 patients), fewer as it grows, one from 61 patients on. A roster of
-    fewer than ten gets one: its single run already builds over thirty courses a patient.
-    Each run is seeded by its number, so the same inputs give the same plan."""
+    clinic (10 to 30 patients to book), one on any other. A roster of fewer than ten
+    gets one because its single run already builds over thirty courses a patient; a
+    larger one, because the planner must stay quick there. Each run is seeded by its
+    number, so the same inputs give the same plan."""
     if effort == "fast":
         return 0
-    if patients < FEWEST_FOR_RESTARTS:
-        return 1
-    return max(1, min(MOST_RESTARTS, RESTART_PATIENTS // patients))
+    if FEWEST_FOR_RESTARTS <= patients <= MOST_FOR_RESTARTS:
+        return MOST_RESTARTS
+    return 1
 
 
 class Demand:
