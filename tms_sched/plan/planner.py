@@ -17,7 +17,7 @@ from ..tz import local_datetime
 from .builder import Attempt, Booking, CourseBuilder, Policy, union_masks
 from .diagnose import explain_unplaced
 from .history import protocols_of_booked
-from .search import EFFORTS, Demand, Search, budget_for, restarts_for
+from .search import EFFORTS, STEADY_SHARE, Demand, Search, budget_for, restarts_for
 from .occupy import book_appointment, book_booking, unbook_booking
 from .timeline import Timeline
 
@@ -99,9 +99,6 @@ def low_bit(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
 
 
-STEADY_SHARE = 0.95
-"""The share of once-daily sessions a plan keeps within the tolerance of their course's
-usual time before it is ranked on waiting (a plan below it ranks after every plan at it)."""
 PORTFOLIO_LIMIT = 150  # patients up to which several greedy passes are compared
 FIXED_TIME = Policy(pick_time="earliest", pack=False, times_per_day=1, tolerance_minutes=0, any_time=False)
 """Each course at one time of day, the earliest that holds: a pass that packs tightly."""

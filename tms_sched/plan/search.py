@@ -24,6 +24,10 @@ from ..model.patient import Patient
 from ..model.protocol import DailyPhase
 from .timeline import bits, mask_of, run_starts
 
+STEADY_SHARE = 0.95
+"""The share of once-daily sessions a plan keeps within the tolerance of their course's
+usual time before it is ranked on waiting (a plan below it ranks after every plan at it)."""
+
 EFFORTS = ("fast", "normal", "thorough")
 """How hard `plan` searches: fast = the greedy passes only."""
 
@@ -51,7 +55,8 @@ MOST_FOR_RESTARTS = 30  # above this, one run: the M clinic's 40 referrals stay 
 
 def restarts_for(effort: str, patients: int) -> int:
     """How many searches run from the greedy plan, the best result kept: four on a small
-    clinic (10 to 30 patients to book), one on any other. A roster of fewer than ten
+    clinic (10 to 30 patients to book), one on any other, none with ``fast`` (the
+greedy passes only). A roster of fewer than ten
     gets one because its single run already builds over thirty courses a patient; a
     larger one, because the planner must stay quick there. Each run is seeded by its
     number, so the same inputs give the same plan."""
@@ -241,8 +246,6 @@ class Search:
 
     def score(self) -> tuple:
         """The planner's order (Planner._score with waits counted)."""
-        from .planner import STEADY_SHARE
-
         t = self.total
         unsteady = t.daily > 0 and t.steady < STEADY_SHARE * t.daily
         return (t.urgent_lost, t.urgent_wait, t.lost, unsteady, t.wait, t.drift, t.changes)

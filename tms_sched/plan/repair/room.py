@@ -4,9 +4,11 @@ When a session or mapping fits a day except for another patient's planned sessio
 the chair, that session may step aside within its own rules, the same day: to another
 capable chair at the very same time first (its patient sees no change), else to another
 time within the usual tolerance of it; a mapping in the way of another mapping's
-physician moves so too, keeping its physician. Only once-daily courses' sessions move so (their course's
-shape depends on the day alone), never history, a pinned one, one in the frozen days or
-before now, nor a session of the course being mended.
+physician moves so too, keeping its physician. Only sessions of courses with at most
+one session a day move so (daily, weekly or interval ones: their course's shape depends
+on the day alone; an accelerated day's sessions keep their gaps), never history, a
+pinned one, one in the frozen days or before now, nor a session of the course being
+mended.
 """
 
 from __future__ import annotations
@@ -154,7 +156,10 @@ class Room:
             for person, starts, theirs in people:
                 for s in bits(free & starts):
                     blocking = [m for m in mine if m[2] < s + span and s < m[2] + m[3]]
-                    blocking += [m for m in theirs if m[2] < s + length and s < m[2] + m[3] and m not in blocking]
+                    # An appointment both on this chair and with this person is listed
+                    # twice (its chair entry counts its monitoring): step it aside once.
+                    ids = {m[1].id for m in blocking}
+                    blocking += [m for m in theirs if m[2] < s + length and s < m[2] + m[3] and m[1].id not in ids]
                     if blocking:
                         candidates.append((len(blocking), abs(s - target), s, chair, person, blocking))
         candidates.sort(key=lambda c: (c[0], c[1], c[2], builder.chairs.index(c[3]), c[4] or ""))
