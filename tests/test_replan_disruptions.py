@@ -348,3 +348,37 @@ def test_a_course_that_fits_no_week_is_held_for_its_hours_not_for_its_baseline(t
     assert "cannot hold all its sessions with the protocol's gaps" in held.reason
     assert "baseline" not in held.reason
     assert errors(later, schedule, roster) == []
+
+
+def test_a_monitored_mapping_on_the_chair_and_with_the_physician_steps_aside_once(tmp_path: Path):
+    """Chair A alone gives 10 Hz. The clinic closes on Monday 04-05, X's mapping day (X comes
+    08:00-09:00 only). On Tuesday Z's mapping, watched for 30 minutes after, holds both chair
+    A and dr-kim at 08:40: it is one session in the way, so it steps aside once (to 09:00)
+    and X maps that Tuesday, with no session of either patient lost, doubled or overlapping."""
+    clinic = tmp_path / "clinic.toml"
+    text = CLINIC.read_text().replace('id = "B"\ncapabilities = ["10hz", "itbs"]', 'id = "B"\ncapabilities = ["itbs"]')
+    clinic.write_text(text + '\n[protocols.watched-10hz]\nlabel = "10 Hz, watched after each session"\n'
+                      'capability = "10hz"\nsession_minutes = 20\nfirst_session_minutes = 40\nmonitor_minutes = 30\n'
+                      'max_gap_days = 14\nphases = [{ kind = "daily", sessions = 10, per_day = 1, days_per_week = 5 }]\n'
+                      'assessments = []\n')
+    hours = '{ mon = "%s", tue = "%s", wed = "%s", thu = "%s", fri = "%s" }'
+    roster = tmp_path / "roster.toml"
+    roster.write_text(
+        '[[patients]]\nid = "X"\nprotocol = "standard-10hz"\nstart_after = 2027-04-05\npreferred_chair = "A"\n'
+        f'availability = {hours % (("08:00-09:00",) * 5)}\n\n'
+        '[[patients]]\nid = "Z"\nprotocol = "watched-10hz"\nstart_after = 2027-04-06\npreferred_chair = "A"\n'
+        f'availability = {hours % (("08:00-11:00",) * 5)}\n')
+    schedule = first_plan(tmp_path, clinic, "2027-04-01", roster)
+    before = read(schedule)
+    counts = {p.id: len(p.appointments) for p in before.patients}
+    tms("mark", schedule, "--closed", "2027-04-05", "--reason", "snow", "--today", "2027-04-02")
+    result = replan(clinic, schedule, "2027-04-02", "--roster", roster, code=0)
+    lines = diff(result)
+    assert "> Z Z-01: 2027-04-06 08:40 chair A with dr-kim -> 2027-04-06 09:00 chair A with dr-kim" in lines
+    assert "> X X-01: 2027-04-05 08:00 chair A with dr-kim -> 2027-04-06 08:00 chair A with dr-kim" in lines
+    after = read(schedule)
+    assert {p.id: len(p.appointments) for p in after.patients} == counts
+    booked = sorted((a.chair, a.start, a.end, a.id) for _, a in after.appointments() if a.chair and a.status == "planned")
+    for (c0, _, e0, i0), (c1, s1, _, i1) in zip(booked, booked[1:]):
+        assert c0 != c1 or e0 <= s1, (i0, i1)
+    assert errors(clinic, schedule, roster) == []
