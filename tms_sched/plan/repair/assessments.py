@@ -22,7 +22,7 @@ def follow_assessments(ctx: RepairContext, builder: CourseBuilder, protocol: Pro
         if x.kind != "assessment" and x.status in ("planned", "done"):
             day, _, first, length = ctx.slots(x)
             sessions.append(Booking(x.kind, day, first, length, x.chair, x.staff, session=x.session,
-                                    monitor=-(-(x.monitor_minutes or 0) // ctx.slot)))
+                                    monitor=ctx.monitor_slots(x)))
     for a in protocol.assessments:
         anchors = assessment_anchors(a, protocol.total_sessions, sessions)
         live = sorted((x for x in kept if x.kind == "assessment" and x.name == a.name

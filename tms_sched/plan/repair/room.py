@@ -128,7 +128,7 @@ class Room:
             _, _, first, ln = ctx.slots(a)
             if a.staff:
                 by_staff.setdefault(a.staff, []).append((pid, a, first, ln))
-            ln += -(-(a.monitor_minutes or 0) // ctx.slot)
+            ln += ctx.monitor_slots(a)
             by_chair.setdefault(a.chair or "", []).append((pid, a, first, ln))
         # Who gives the mapping, and when they could, once their movable mappings step aside.
         people: list[tuple[str | None, int, list]] = [(None, fits, [])]
@@ -192,7 +192,7 @@ class Room:
         by_chair: dict[str, list[tuple[str, Appointment, int, int]]] = {}
         for pid, a in others:
             _, _, first, ln = ctx.slots(a)
-            by_chair.setdefault(a.chair or "", []).append((pid, a, first, ln + -(-(a.monitor_minutes or 0) // ctx.slot)))
+            by_chair.setdefault(a.chair or "", []).append((pid, a, first, ln + ctx.monitor_slots(a)))
         free: dict[str, int] = {}
         for chair in builder.chairs:
             soft = 0
@@ -241,7 +241,7 @@ class Room:
         ctx = self.ctx
         tl = ctx.timeline
         day, _, first, staffed = ctx.slots(appt)
-        ln = staffed + -(-(appt.monitor_minutes or 0) // ctx.slot)
+        ln = staffed + ctx.monitor_slots(appt)
         protocol = ctx.protocol_of.get(pid)
         patient = self.roster.get(pid)
         if protocol is None:

@@ -71,6 +71,10 @@ class RepairContext:
         last = -(-(minute + appt.minutes) // self.slot)
         return local.date(), minute, first, last - first
 
+    def monitor_slots(self, appt: Appointment) -> int:
+        """Slots of the monitoring after ``appt`` (the chair and patient stay held)."""
+        return -(-(appt.monitor_minutes or 0) // self.slot)
+
     def book(self, patient_id: str, appt: Appointment) -> None:
         book_appointment(self.timeline, self.clinic, self.protocol_of.get(patient_id), patient_id, appt)
 
@@ -78,7 +82,7 @@ class RepairContext:
              appt: Appointment) -> bool:
         """Whether a planned appointment still keeps every rule where it stands."""
         day, minute, first, length = self.slots(appt)
-        monitor = -(-(appt.monitor_minutes or 0) // self.slot)
+        monitor = self.monitor_slots(appt)
         end = minute + appt.minutes
         tl = self.timeline
         mask = ((1 << length) - 1) << first
